@@ -1,1 +1,3 @@
-export {};
+export { type AppDeps, createApp, type GatewayApp } from './app.ts';
+export { ConfigError, type GatewayConfig, loadConfig } from './config.ts';
+export { buildServices, type GatewayServices } from './services.ts';

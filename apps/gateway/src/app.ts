@@ -1,0 +1,80 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { GatewayConfig } from './config.ts';
+import type { AppEnv } from './http/env.ts';
+import { AdminError, errorResponse, PublicError, surfaceOf } from './http/errors.ts';
+import { observe } from './http/observe.ts';
+import { type ReadinessCheck, registerOpsRoutes } from './http/ops-routes.ts';
+import type { Logger } from './logger.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { registerPublicRoutes } from './public/routes.ts';
+
+/** Everything the app needs, built once by serve.ts (or by a test). */
+export type AppDeps = {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  readinessChecks: readonly ReadinessCheck[];
+  version: string;
+};
+
+export type GatewayApp = OpenAPIHono<AppEnv>;
+
+const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps): GatewayApp {
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures of zod-openapi routes go through the same envelope as every other error.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const details = result.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      }));
+      const message = `invalid request: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`;
+      if (surfaceOf(c.req.path) === 'admin') throw new AdminError('VALIDATION_FAILED', message, details);
+      throw new PublicError('INVALID_REQUEST', message);
+    },
+  });
+
+  app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
+  app.use('/v1/*', tooLargeAbove(deps.config.bodyLimitBytes));
+  app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
+
+  registerOpsRoutes(app, deps);
+  registerPublicRoutes(app);
+
+  app.notFound((c) =>
+    errorResponse(
+      new PublicError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
+      surfaceOf(c.req.path),
+      c.var.requestId,
+    ),
+  );
+
+  app.onError((error, c) => {
+    const surface = surfaceOf(c.req.path);
+    const requestId = c.var.requestId;
+    if (error instanceof PublicError || error instanceof AdminError)
+      return errorResponse(error, surface, requestId);
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own 4xx (e.g. a malformed JSON body in a validator) keep their status, in our envelope.
+      const code = error.status === 413 ? 'REQUEST_TOO_LARGE' : 'INVALID_REQUEST';
+      return errorResponse(new PublicError(code, error.message || 'invalid request'), surface, requestId);
+    }
+    c.var.logger.error({ err: error }, 'unhandled error');
+    return errorResponse(new PublicError('INTERNAL_ERROR', 'internal error'), surface, requestId);
+  });
+
+  return app;
+}
+
+function tooLargeAbove(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new PublicError('REQUEST_TOO_LARGE', `request body exceeds ${maxSize} bytes`);
+    },
+  });
+}

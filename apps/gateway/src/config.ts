@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * Gateway configuration, parsed once at start (gateway.md §6). Nothing else reads process.env.
+ * A bad value throws ConfigError naming the variable; serve.ts prints it and exits non-zero.
+ */
+
+const intFromEnv = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  GATEWAY_PORT: intFromEnv(0, 65535).default(8080),
+  GATEWAY_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  GATEWAY_ADMIN_LISTEN: z
+    .string()
+    .trim()
+    .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  GATEWAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  GATEWAY_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  GATEWAY_DATA_DIR: z.string().trim().min(1).default('./data/gateway'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  GATEWAY_MAX_ATTEMPTS: intFromEnv(1, 10).default(3),
+  GATEWAY_UPSTREAM_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
+  GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayConfig = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Separate listener for /admin/v1 when set; otherwise admin shares the public port. */
+  adminListen: { host: string; port: number } | undefined;
+  adminToken: string;
+  secretKey: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  maxAttempts: number;
+  upstreamTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid gateway configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Settings production refuses to run without: it never silently falls back to memory or a generated key. */
+const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'GATEWAY_SECRET_KEY'] as const;
+
+export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
+  // Empty strings count as unset, as operators write `FOO=` in env files to clear a value.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return issue.code === 'invalid_type' && cleaned[name] === undefined
+          ? `${name} is required`
+          : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    const missing = REQUIRED_IN_PRODUCTION.filter((name) => e[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((name) => `${name} is required when NODE_ENV=production`));
+    }
+  }
+  let adminListen: GatewayConfig['adminListen'];
+  if (e.GATEWAY_ADMIN_LISTEN !== undefined) {
+    const at = e.GATEWAY_ADMIN_LISTEN.lastIndexOf(':');
+    const port = Number(e.GATEWAY_ADMIN_LISTEN.slice(at + 1));
+    if (port > 65535) throw new ConfigError(['GATEWAY_ADMIN_LISTEN: port must be at most 65535']);
+    adminListen = { host: e.GATEWAY_ADMIN_LISTEN.slice(0, at), port };
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.GATEWAY_PORT,
+    host: e.GATEWAY_HOST,
+    adminListen,
+    adminToken: e.GATEWAY_ADMIN_TOKEN,
+    secretKey: e.GATEWAY_SECRET_KEY,
+    dataDir: e.GATEWAY_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    maxAttempts: e.GATEWAY_MAX_ATTEMPTS,
+    upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

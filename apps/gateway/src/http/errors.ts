@@ -1,0 +1,80 @@
+import {
+  ADMIN_ERROR_STATUS,
+  type AdminErrorCode,
+  anthropicErrorBody,
+  apiErrorBody,
+  openAiErrorBody,
+  PUBLIC_ERROR_STATUS,
+  type PublicErrorCode,
+} from '@relay/schemas';
+
+/**
+ * One error type per API surface. Domain code throws these with a stable code; only the HTTP edge
+ * (app.ts onError) turns them into a status and an envelope.
+ */
+export class PublicError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: PublicErrorCode,
+    message: string,
+    readonly options: { retryAfterSeconds?: number; param?: string } = {},
+  ) {
+    super(message);
+    this.name = 'PublicError';
+    this.status = PUBLIC_ERROR_STATUS[code];
+  }
+}
+
+export class AdminError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AdminError';
+    this.status = ADMIN_ERROR_STATUS[code];
+  }
+}
+
+/** Which envelope a path answers with. */
+export type Surface = 'admin' | 'anthropic' | 'openai' | 'ops';
+
+export function surfaceOf(path: string): Surface {
+  if (path.startsWith('/admin/')) return 'admin';
+  if (path.startsWith('/v1/messages')) return 'anthropic';
+  if (path.startsWith('/v1/') || path === '/v1') return 'openai';
+  return 'ops';
+}
+
+/** Maps a public code to the admin surface's code when a shared failure (size, JSON) happens there. */
+const ADMIN_EQUIVALENT: Partial<Record<PublicErrorCode, AdminErrorCode>> = {
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+};
+
+export function errorResponse(
+  error: PublicError | AdminError,
+  surface: Surface,
+  requestId: string,
+): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  let body: unknown;
+  if (error instanceof AdminError) {
+    body = apiErrorBody(error.code, error.message, requestId, error.details);
+  } else if (surface === 'admin' || surface === 'ops') {
+    body = apiErrorBody(ADMIN_EQUIVALENT[error.code] ?? error.code, error.message, requestId);
+  } else if (surface === 'anthropic') {
+    body = anthropicErrorBody(error.code, error.message);
+  } else {
+    body = openAiErrorBody(error.code, error.message, error.options.param ?? null);
+  }
+  if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+  }
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}

@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../logger.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { AppEnv } from './env.ts';
+import { requestIdFrom } from './request-id.ts';
+
+/**
+ * Request id in and out, a per-request logger carrying it, one access-log line and the HTTP metrics.
+ * The route label is the matched pattern (never the raw path) to keep metric cardinality bounded.
+ */
+export function observe(options: { logger: Logger; metrics: GatewayMetrics }): MiddlewareHandler<AppEnv> {
+  const { logger, metrics } = options;
+  return async function observeRequest(c, next) {
+    const started = performance.now();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    c.set('requestId', requestId);
+    c.set('logger', logger.child({ request_id: requestId }));
+    await next();
+    c.header('x-request-id', requestId);
+    const route = c.res.status === 404 && c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
+    c.var.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1e4) / 10,
+      },
+      'request',
+    );
+  };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { buildTestApp } from '../support/test-app.ts';
+
+describe('gateway app shell', () => {
+  it('answers healthz with ok', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ok');
+  });
+
+  it('answers /v1/models without a key with 401 API_KEY_REQUIRED in the OpenAI envelope', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/v1/models');
+    expect(res.status).toBe(401);
+    const body = await res.json();
+    expect(body).toEqual({
+      error: {
+        message: expect.stringContaining('API key'),
+        type: 'authentication_error',
+        code: 'API_KEY_REQUIRED',
+        param: null,
+      },
+    });
+  });
+
+  it('uses the Anthropic envelope on /v1/messages', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/v1/messages', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+  });
+
+  it('refuses a key in the query string with 400 INVALID_REQUEST', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/v1/models?api_key=sk-relay-abc');
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('keeps a sane x-request-id and replaces an unsafe one', async () => {
+    const { app, logs } = buildTestApp();
+    const kept = await app.request('/healthz', { headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('abc-123');
+    const replaced = await app.request('/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.request_id === 'abc-123');
+    expect(line).toMatchObject({ msg: 'request', path: '/healthz', status: 200 });
+  });
+
+  it('answers an unknown route with 404 in the surface envelope', async () => {
+    const { app } = buildTestApp();
+    const ops = await app.request('/nope');
+    expect(ops.status).toBe(404);
+    expect((await ops.json()).error).toMatchObject({ code: 'NOT_FOUND', request_id: expect.any(String) });
+  });
+
+  it('refuses a body over the limit with 413 REQUEST_TOO_LARGE', async () => {
+    const { app } = buildTestApp({}, { GATEWAY_BODY_LIMIT_BYTES: '2048' });
+    const res = await app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk-relay-x',
+        'content-type': 'application/json',
+        'content-length': '5000',
+      },
+      body: 'x'.repeat(5000),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('REQUEST_TOO_LARGE');
+  });
+
+  it('reports readiness per dependency and 503 when one fails', async () => {
+    const { app } = buildTestApp({
+      readinessChecks: [
+        { name: 'db', check: async () => {} },
+        { name: 'redis', check: async () => Promise.reject(new Error('connection refused')) },
+      ],
+    });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      status: 'unavailable',
+      checks: [
+        { name: 'db', ok: true },
+        { name: 'redis', ok: false, error: 'connection refused' },
+      ],
+    });
+  });
+
+  it('exposes request metrics per route pattern', async () => {
+    const { app } = buildTestApp();
+    await app.request('/v1/models');
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toContain('relay_gateway_http_requests_total{method="GET",route="/v1/*",status="401"} 1');
+    expect(text).toContain('relay_gateway_http_request_duration_seconds_bucket');
+  });
+});
