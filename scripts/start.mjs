@@ -1,0 +1,144 @@
+// The one start command (README): both apps on embedded defaults plus a mock upstream and a demo tenant,
+// so the first curl works. Ctrl-C stops everything. Plain Node; installs dependencies on first run.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ensureInstalled, root } from './bootstrap.mjs';
+
+ensureInstalled();
+
+const dataDir = join(root, 'data');
+const gatewayPort = Number(process.env.RELAY_GATEWAY_PORT ?? 8080);
+const managerPort = Number(process.env.RELAY_MANAGER_PORT ?? 18190);
+const mockPort = Number(process.env.RELAY_MOCK_PORT ?? 18081);
+const tsxImport = join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+
+/** Demo settings are generated once and kept in data/demo.json so restarts keep the same tokens. */
+function loadDemoSettings() {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'demo.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const settings = {
+    gatewayAdminToken: `gw-admin-${randomBytes(18).toString('base64url')}`,
+    managerAdminToken: `mgr-admin-${randomBytes(18).toString('base64url')}`,
+    mockApiKey: `sk-mock-${randomBytes(12).toString('hex')}`,
+  };
+  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  return settings;
+}
+
+const children = [];
+let stopping = false;
+
+function launch(name, entry, env, args = []) {
+  const child = spawn(process.execPath, ['--import', tsxImport, join(root, entry), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push({ name, child });
+  const prefix = (line) => process.stdout.write(`[${name}] ${line}\n`);
+  createInterface({ input: child.stdout }).on('line', prefix);
+  createInterface({ input: child.stderr }).on('line', prefix);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[relay] ${name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  return child;
+}
+
+async function waitForHealthy(name, url, deadlineMs = 60_000) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not become healthy at ${url} within ${deadlineMs / 1000} s`);
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5_000).unref();
+  Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null))).then(
+    () => process.exit(code),
+  );
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function main() {
+  const demo = loadDemoSettings();
+  const mockUrl = `http://127.0.0.1:${mockPort}`;
+  launch('mock', 'packages/testkit/src/mock-cli.ts', {}, ['--port', String(mockPort), '--api-key', demo.mockApiKey]);
+  await waitForHealthy('mock upstream', `${mockUrl}/healthz`);
+
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  launch('gateway', 'apps/gateway/src/serve.ts', {
+    GATEWAY_PORT: String(gatewayPort),
+    GATEWAY_ADMIN_TOKEN: demo.gatewayAdminToken,
+    GATEWAY_DATA_DIR: join(dataDir, 'gateway'),
+  });
+  const managerUrl = `http://127.0.0.1:${managerPort}`;
+  launch('manager', 'apps/manager/src/serve.ts', {
+    MANAGER_LISTEN_ADDR: `127.0.0.1:${managerPort}`,
+    MANAGER_ADMIN_TOKEN: demo.managerAdminToken,
+    MANAGER_SQLITE_PATH: join(dataDir, 'manager.db'),
+    MANAGER_REPO_ROOT: root,
+    MANAGER_COOKIE_SECURE: 'false',
+  });
+  await Promise.all([
+    waitForHealthy('gateway', `${gatewayUrl}/healthz`),
+    waitForHealthy('manager', `${managerUrl}/healthz`),
+  ]);
+
+  const seed = await seedDemo(demo, gatewayUrl, mockUrl);
+  console.log(`
+Relay is running (embedded mode, data in ./data):
+  gateway  ${gatewayUrl}   admin token: ${demo.gatewayAdminToken}
+  manager  ${managerUrl}  admin token: ${demo.managerAdminToken}
+  mock upstream ${mockUrl}
+${seed}
+Stop with Ctrl-C.`);
+}
+
+/** Creates the demo tenant once through the gateway admin API and returns the text to print. */
+async function seedDemo(demo, gatewayUrl, mockUrl) {
+  const seedEntry = join(root, 'apps/gateway/src/demo/seed-cli.ts');
+  if (!existsSync(seedEntry)) return '  (demo seed not available in this build)';
+  const output = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxImport, seedEntry], {
+      cwd: root,
+      env: {
+        ...process.env,
+        RELAY_SEED_GATEWAY_URL: gatewayUrl,
+        RELAY_SEED_ADMIN_TOKEN: demo.gatewayAdminToken,
+        RELAY_SEED_MOCK_URL: mockUrl,
+        RELAY_SEED_MOCK_API_KEY: demo.mockApiKey,
+        RELAY_SEED_STATE_FILE: join(dataDir, 'demo-tenant.json'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`demo seed failed (exit ${code})`))));
+  });
+  return output;
+}
+
+main().catch((error) => {
+  console.error(`[relay] ${error.message}`);
+  stop(1);
+});
