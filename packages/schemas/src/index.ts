@@ -1,1 +1,2 @@
-export {};
+export * from './admin/index.ts';
+export * from './errors.ts';
