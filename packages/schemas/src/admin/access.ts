@@ -30,7 +30,13 @@ export const accessReportSchema = z.looseObject({
   group_id: z.string().nullable().optional(),
   api_key_id: z.string().nullable().optional(),
   model: z.string().nullable().optional(),
-  /** Per-account eligibility, as the bindings package reports it. */
-  accounts: z.array(z.record(z.string(), z.unknown())).optional(),
+  category: z.string().optional(),
+  channel_id: z.string().nullable().optional(),
+  /** Eligible account ids in selection order (bindings' evaluateAccess). */
+  accounts: z.array(z.string()).optional(),
+  candidates: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Group queries: every broken link (bindings' evaluateGroupClosure), and whether traffic can flow now. */
+  routable: z.boolean().optional(),
+  missing: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 export type AccessReport = z.infer<typeof accessReportSchema>;
