@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { type AdminDeps, registerAdminRoutes } from './admin/index.ts';
 import type { GatewayConfig } from './config.ts';
 import type { AppEnv } from './http/env.ts';
 import { AdminError, errorResponse, PublicError, surfaceOf } from './http/errors.ts';
@@ -8,7 +9,7 @@ import { observe } from './http/observe.ts';
 import { type ReadinessCheck, registerOpsRoutes } from './http/ops-routes.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { registerPublicRoutes } from './public/routes.ts';
+import { type PublicRouteDeps, registerPublicRoutes } from './public/routes.ts';
 
 /** Everything the app needs, built once by serve.ts (or by a test). */
 export type AppDeps = {
@@ -17,6 +18,10 @@ export type AppDeps = {
   metrics: GatewayMetrics;
   readinessChecks: readonly ReadinessCheck[];
   version: string;
+  /** The admin API (/admin/v1); absent in tests that exercise only the shell. */
+  admin?: AdminDeps;
+  /** Tenant traffic (/v1); absent in shell tests, where every key is unknown. */
+  tenants?: PublicRouteDeps;
 };
 
 export type GatewayApp = OpenAPIHono<AppEnv>;
@@ -43,7 +48,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
 
   registerOpsRoutes(app, deps);
-  registerPublicRoutes(app);
+  if (deps.admin) registerAdminRoutes(app, deps.admin);
+  registerPublicRoutes(app, deps.tenants);
 
   app.notFound((c) =>
     errorResponse(

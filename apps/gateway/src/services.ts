@@ -1,25 +1,163 @@
+import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { RelayPipeline } from './relay/relay-pipeline.ts';
+import { TenantDirectory } from './relay/tenant-directory.ts';
+import { UpstreamPools } from './relay/upstream-pools.ts';
+import { type CacheEvent, createRuntime } from './runtime/index.ts';
+import { createCredentialCipher, loadSecretKey } from './secrets/index.ts';
+import { createStore, openDatabase } from './store/index.ts';
+import {
+  BatchingUsageWriter,
+  BullmqUsageQueue,
+  registerUsageMetrics,
+  startUsageWorker,
+  type UsageQueue,
+} from './usage/index.ts';
 import { GATEWAY_VERSION } from './version.ts';
+
+const CLEAR_COOLDOWN_PATH = /\/accounts\/([^/]+)\/clear-cooldown$/;
 
 /** The long-lived services behind the app, built once at start and closed once at shutdown. */
 export type GatewayServices = { deps: AppDeps; close: () => Promise<void> };
 
+/** Knobs tests use to isolate instances that share one Redis (never set in production). */
+export type ServiceOptions = { redisPrefix?: string };
+
+/**
+ * Builds every service once. Embedded mode (no DATABASE_URL / REDIS_URL) and production differ only
+ * in which implementations are wired here: PGlite or Postgres, memory or Redis runtime state, the
+ * in-process usage writer or the durable BullMQ queue.
+ */
 export async function buildServices(
   config: GatewayConfig,
   logger: Logger = createLogger({ level: config.logLevel }),
+  options: ServiceOptions = {},
 ): Promise<GatewayServices> {
   const metrics = createMetrics({ collectProcessMetrics: true });
   const readinessChecks: ReadinessCheck[] = [];
   const closers: Array<() => Promise<void>> = [];
-  const deps: AppDeps = { config, logger, metrics, readinessChecks, version: GATEWAY_VERSION };
-  return {
-    deps,
-    close: async () => {
-      for (const close of closers.reverse()) await close();
-    },
+  const close = async () => {
+    for (const closer of closers.reverse()) {
+      await closer().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+    }
   };
+  try {
+    // PGlite at <dataDir>/pg without DATABASE_URL; migrations applied on open (safe to re-run).
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    closers.push(() => database.close());
+    readinessChecks.push({ name: 'db', check: database.ping });
+    const store = createStore(database.db);
+    const cipher = createCredentialCipher(
+      loadSecretKey({
+        secretKey: config.secretKey,
+        dataDir: config.dataDir,
+        warn: (message, fields) => logger.warn(fields, message),
+      }),
+    );
+
+    const runtime = createRuntime({
+      redisUrl: config.redisUrl,
+      prefix: options.redisPrefix,
+      connectionName: 'relay-gateway',
+      onError: (error) => logger.warn({ err: error }, 'runtime state error'),
+    });
+    closers.push(() => runtime.close());
+    if (runtime.mode === 'redis') {
+      await runtime.ready();
+      readinessChecks.push({ name: 'redis', check: () => runtime.ready(1_000) });
+    }
+
+    const usage = await startUsage(config, store, logger, options, closers);
+    registerUsageMetrics(metrics.registry, usage.sources);
+
+    const directory = new TenantDirectory(store, cipher);
+    runtime.cacheBus.subscribe(() => directory.invalidateAll());
+    await runtime.cacheBus.ready();
+    const publishChange = (event: CacheEvent) =>
+      runtime.cacheBus.publish(event).catch((error: unknown) => {
+        // The TTL backstop still bounds staleness; say so instead of failing the admin write.
+        logger.warn(
+          { err: error, event },
+          'cache invalidation not published; caches refresh within their TTL',
+        );
+      });
+
+    const pools = new UpstreamPools();
+    closers.push(() => pools.close());
+    const relay = new RelayPipeline({
+      directory,
+      pools,
+      limiter: runtime.rateLimiter,
+      slots: runtime.slots,
+      sticky: runtime.sticky,
+      health: runtime.health,
+      usage: usage.queue,
+      logger,
+      maxAttempts: config.maxAttempts,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+      bodyLimitBytes: config.bodyLimitBytes,
+      onAccountRejected: (accountId, message) => {
+        store.accounts
+          .markError(accountId, message)
+          .then(() => publishChange({ kind: 'account', ids: [accountId] }))
+          .catch((error: unknown) =>
+            logger.error({ err: error, account_id: accountId }, 'could not mark account error'),
+          );
+      },
+    });
+
+    const admin: AdminDeps = {
+      store,
+      cipher,
+      adminToken: config.adminToken,
+      version: GATEWAY_VERSION,
+      accountTestTimeoutMs: config.upstreamTimeoutMs,
+      onChange: (change) => {
+        // An operator clearing a cooldown also clears the shared circuit state the relay keeps.
+        const cleared = CLEAR_COOLDOWN_PATH.exec(change.path)?.[1];
+        if (cleared !== undefined) {
+          runtime.health
+            .clear(cleared)
+            .catch((error: unknown) => logger.warn({ err: error }, 'could not clear account health'));
+        }
+        void publishChange({ kind: 'admin', ids: [change.path] });
+      },
+    };
+    const deps: AppDeps = {
+      config,
+      logger,
+      metrics,
+      readinessChecks,
+      version: GATEWAY_VERSION,
+      admin,
+      tenants: { relay, directory },
+    };
+    return { deps, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function startUsage(
+  config: GatewayConfig,
+  store: ReturnType<typeof createStore>,
+  logger: Logger,
+  options: ServiceOptions,
+  closers: Array<() => Promise<void>>,
+): Promise<{ queue: UsageQueue; sources: Parameters<typeof registerUsageMetrics>[1] }> {
+  const writer = new BatchingUsageWriter({ store, logger });
+  closers.push(() => writer.close());
+  if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
+  // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).
+  const prefix = options.redisPrefix === undefined ? undefined : `{${options.redisPrefix}usage}`;
+  const worker = startUsageWorker({ redisUrl: config.redisUrl, store, logger, prefix });
+  closers.push(() => worker.close());
+  const queue = new BullmqUsageQueue({ redisUrl: config.redisUrl, logger, overflow: writer, prefix });
+  closers.push(() => queue.close());
+  return { queue, sources: { queue, writer: worker } };
 }

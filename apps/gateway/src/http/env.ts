@@ -5,5 +5,7 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     logger: Logger;
+    /** Set by routes that write the response to the socket themselves (the relay), for logs and metrics. */
+    sentStatus?: number;
   };
 };

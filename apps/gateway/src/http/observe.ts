@@ -16,10 +16,12 @@ export function observe(options: { logger: Logger; metrics: GatewayMetrics }): M
     c.set('requestId', requestId);
     c.set('logger', logger.child({ request_id: requestId }));
     await next();
-    c.header('x-request-id', requestId);
-    const route = c.res.status === 404 && c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+    // The relay writes its own headers (x-request-id included) straight to the socket.
+    const status = c.var.sentStatus ?? c.res.status;
+    if (c.var.sentStatus === undefined) c.header('x-request-id', requestId);
+    const route = status === 404 && c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
     const seconds = (performance.now() - started) / 1000;
-    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
     metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
     c.var.logger.info(
       {

@@ -1,0 +1,221 @@
+import type { AccessSnapshot, SnapshotAccount, SnapshotGroup } from '@relay/bindings';
+import {
+  presentAccount,
+  presentAccountGroup,
+  presentChannel,
+  presentChannelGroup,
+  presentGroup,
+  presentPrice,
+} from '../domain/present.ts';
+import type { CredentialCipher } from '../secrets/index.ts';
+import { hashApiKey } from '../secrets/index.ts';
+import type {
+  AccountGroupRow,
+  AccountRow,
+  ApiKeyRow,
+  ChannelGroupRow,
+  ChannelRow,
+  GroupRow,
+  PriceRow,
+  Store,
+  SubscriptionRow,
+  UserRow,
+} from '../store/index.ts';
+
+/** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
+export type RoutableAccount = {
+  row: AccountRow;
+  /** The binding's priority override, else the account's. */
+  priority: number;
+  credential: string;
+  /** The account as the binding rules read it. */
+  rules: SnapshotAccount;
+  origin: string;
+  /** Path prefix of the base URL (e.g. `/v1`), without a trailing slash. */
+  basePath: string;
+};
+
+/** Everything about a group the hot path needs, shared by all of its keys. */
+export type GroupView = {
+  group: GroupRow;
+  channel: ChannelRow | undefined;
+  /** The group's channel prices (when it has a channel) over the global prices, by model. */
+  prices: ReadonlyMap<string, PriceRow>;
+  /** Model names priced in the group's channel (for `restrict_models`). */
+  channelModels: ReadonlySet<string>;
+  accounts: readonly RoutableAccount[];
+  /** The rows behind the view, kept to explain a failed selection without a database query. */
+  bindings: readonly AccountGroupRow[];
+  channelBinding: ChannelGroupRow | undefined;
+  channelPrices: readonly PriceRow[];
+  /** The group as the binding rules read it (no key, user or subscription: see explainDenial). */
+  snapshot: AccessSnapshot;
+  rules: SnapshotGroup;
+  /** Per requested model, the accounts that serve it and as what (filled lazily, dropped with the view). */
+  routes: Map<string, readonly ModelRoute[]>;
+};
+
+/** An account that serves a requested model, and the upstream model id it is asked for. */
+export type ModelRoute = { account: RoutableAccount; upstreamModel: string };
+
+/** A tenant key with its owner and group, as of the last load. */
+export type TenantView = {
+  key: ApiKeyRow;
+  user: UserRow;
+  subscription: SubscriptionRow | undefined;
+  group: GroupView;
+};
+
+type Entry<T> = { value: T; expiresAt: number };
+
+/**
+ * The hot-path cache of key → tenant view (gateway.md §4): no database query per request in steady state.
+ * Loaded on first use, dropped on any admin change (the cache bus calls `invalidateAll`), and reloaded
+ * after a TTL as a backstop. Unknown keys are remembered briefly so a flood of bad keys cannot reach the
+ * database. Concurrent misses for the same key share one load.
+ */
+export class TenantDirectory {
+  private readonly keys = new Map<string, Entry<TenantView | null>>();
+  private readonly groups = new Map<string, Entry<Promise<GroupView | undefined>>>();
+  private readonly loading = new Map<string, Promise<TenantView | null>>();
+  private generation = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: CredentialCipher,
+    private readonly options: {
+      ttlMs: number;
+      negativeTtlMs: number;
+      maxEntries: number;
+      now?: () => number;
+    } = {
+      ttlMs: 30_000,
+      negativeTtlMs: 5_000,
+      maxEntries: 200_000,
+    },
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** The view of a plaintext key, or null when no such key exists. */
+  async lookup(secret: string): Promise<TenantView | null> {
+    const hash = hashApiKey(secret);
+    const cached = this.keys.get(hash);
+    if (cached !== undefined && cached.expiresAt > this.now()) return cached.value;
+    let pending = this.loading.get(hash);
+    if (pending === undefined) {
+      const generation = this.generation;
+      pending = this.load(hash).then((view) => {
+        this.loading.delete(hash);
+        // A load that raced with an invalidation must not repopulate the cache with stale data.
+        if (generation === this.generation) this.remember(hash, view);
+        return view;
+      });
+      pending.catch(() => this.loading.delete(hash));
+      this.loading.set(hash, pending);
+    }
+    return pending;
+  }
+
+  /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
+  invalidateAll(): void {
+    this.generation += 1;
+    this.keys.clear();
+    this.groups.clear();
+  }
+
+  /** The group's view, for model listings and explanations outside a key lookup. */
+  async groupView(groupId: string): Promise<GroupView | undefined> {
+    const cached = this.groups.get(groupId);
+    if (cached !== undefined && cached.expiresAt > this.now()) return cached.value;
+    const value = this.loadGroup(groupId);
+    value.catch(() => this.groups.delete(groupId));
+    this.groups.set(groupId, { value, expiresAt: this.now() + this.options.ttlMs });
+    return value;
+  }
+
+  private remember(hash: string, view: TenantView | null): void {
+    if (this.keys.size >= this.options.maxEntries) {
+      // Evict the oldest insertion: Map iteration order is insertion order.
+      const oldest = this.keys.keys().next();
+      if (!oldest.done) this.keys.delete(oldest.value);
+    }
+    const ttl = view === null ? this.options.negativeTtlMs : this.options.ttlMs;
+    this.keys.set(hash, { value: view, expiresAt: this.now() + ttl });
+  }
+
+  private async load(hash: string): Promise<TenantView | null> {
+    const key = await this.store.apiKeys.getByHash(hash);
+    if (key === undefined) return null;
+    const [user, group, subscription] = await Promise.all([
+      this.store.users.get(key.userId),
+      this.groupView(key.groupId),
+      this.store.subscriptions.findActive(key.userId, key.groupId, new Date(this.now())),
+    ]);
+    if (user === undefined || group === undefined) return null;
+    return { key, user, subscription, group };
+  }
+
+  private async loadGroup(groupId: string): Promise<GroupView | undefined> {
+    const group = await this.store.groups.get(groupId);
+    if (group === undefined) return undefined;
+    const [bindings, channelBindings, globalPrices] = await Promise.all([
+      this.store.accountGroups.listAll({ groupId }),
+      this.store.channelGroups.listAll({ groupId }),
+      this.store.prices.listAll({ channelId: null }),
+    ]);
+    const channelBinding = channelBindings[0];
+    const channelId = channelBinding?.channelId;
+    const [channel, channelPrices, accountRows] = await Promise.all([
+      channelId === undefined ? undefined : this.store.channels.get(channelId),
+      channelId === undefined ? [] : this.store.prices.listAll({ channelId }),
+      this.store.accounts.getMany(bindings.map((binding) => binding.accountId)),
+    ]);
+    const prices = new Map<string, PriceRow>();
+    for (const price of globalPrices) prices.set(price.model, price);
+    if (channel?.status === 'active') for (const price of channelPrices) prices.set(price.model, price);
+    const byId = new Map(accountRows.map((row) => [row.id, row]));
+    const accounts: RoutableAccount[] = [];
+    for (const binding of bindings) {
+      const row = byId.get(binding.accountId);
+      if (row === undefined) continue;
+      const url = new URL(row.baseUrl);
+      accounts.push({
+        row,
+        priority: binding.priority ?? row.priority,
+        credential: this.cipher.decrypt(row.credentialCiphertext, row.id),
+        rules: presentAccount(row),
+        origin: url.origin,
+        basePath: url.pathname.replace(/\/+$/, ''),
+      });
+    }
+    const activeChannel = channel?.status === 'active' ? channel : undefined;
+    const rules = presentGroup(group);
+    const snapshot: AccessSnapshot = {
+      users: [],
+      groups: [rules],
+      accounts: accounts.map((account) => account.rules),
+      accountGroups: bindings.map(presentAccountGroup),
+      apiKeys: [],
+      channels: channel === undefined ? [] : [presentChannel(channel)],
+      channelGroups: channelBinding === undefined ? [] : [presentChannelGroup(channelBinding)],
+      prices: channelPrices.map(presentPrice),
+      subscriptions: [],
+    };
+    return {
+      snapshot,
+      rules,
+      group,
+      channel: activeChannel,
+      prices,
+      channelModels: new Set(activeChannel ? channelPrices.map((price) => price.model) : []),
+      accounts,
+      bindings,
+      channelBinding,
+      channelPrices,
+      routes: new Map(),
+    };
+  }
+}

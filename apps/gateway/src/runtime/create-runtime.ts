@@ -1,0 +1,136 @@
+import type { Redis } from 'ioredis';
+import type { AccountHealth, AccountHealthOptions } from './account-health.ts';
+import type { CacheBus } from './cache-bus.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { ConcurrencySlots } from './concurrency-slots.ts';
+import { RuntimeUnavailableError } from './errors.ts';
+import { MemoryAccountHealth } from './memory-account-health.ts';
+import { MemoryCacheBus } from './memory-cache-bus.ts';
+import { MemoryConcurrencySlots } from './memory-concurrency-slots.ts';
+import { MemoryRateLimiter } from './memory-rate-limiter.ts';
+import { MemoryStickySessions } from './memory-sticky-sessions.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { RedisAccountHealth } from './redis-account-health.ts';
+import { RedisCacheBus } from './redis-cache-bus.ts';
+import { createRedisClient } from './redis-client.ts';
+import { RedisConcurrencySlots } from './redis-concurrency-slots.ts';
+import { RedisRateLimiter } from './redis-rate-limiter.ts';
+import { guarded } from './redis-script.ts';
+import { RedisStickySessions } from './redis-sticky-sessions.ts';
+import type { StickySessions } from './sticky-sessions.ts';
+
+export type RuntimeOptions = {
+  /** Absent → in-memory state (embedded mode, one process only). */
+  redisUrl?: string;
+  /** Prepended to every Redis key and channel. Default `relay:`. */
+  prefix?: string;
+  clock?: Clock;
+  health?: Partial<AccountHealthOptions>;
+  /** Redis command timeout: the longest a hot-path call can wait before failing closed. */
+  commandTimeoutMs?: number;
+  /** Connection name prefix shown by CLIENT LIST. */
+  connectionName?: string;
+  /** Connection errors and cache-bus handler failures; wire it to the logger. */
+  onError?: (error: unknown) => void;
+};
+
+export type Runtime = {
+  mode: 'memory' | 'redis';
+  rateLimiter: RateLimiter;
+  slots: ConcurrencySlots;
+  sticky: StickySessions;
+  health: AccountHealth;
+  cacheBus: CacheBus;
+  /**
+   * Resolves when the runtime can serve (Redis connected and answering, cache bus subscribed);
+   * rejects with RuntimeUnavailableError after `timeoutMs`. Use it at start and in /readyz.
+   */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** The gateway's shared runtime state: memory without `redisUrl`, Redis with it. */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const clock = options.clock ?? systemClock;
+  const onError = options.onError ?? (() => {});
+  if (options.redisUrl === undefined) {
+    return {
+      mode: 'memory',
+      rateLimiter: new MemoryRateLimiter(clock),
+      slots: new MemoryConcurrencySlots(clock),
+      sticky: new MemoryStickySessions(clock),
+      health: new MemoryAccountHealth(clock, options.health),
+      cacheBus: new MemoryCacheBus(onError),
+      ready: async () => {},
+      close: async () => {},
+    };
+  }
+  const prefix = options.prefix ?? 'relay:';
+  const clientOptions = { name: options.connectionName, commandTimeoutMs: options.commandTimeoutMs, onError };
+  const client = createRedisClient(options.redisUrl, 'command', clientOptions);
+  const subscriber = createRedisClient(options.redisUrl, 'subscriber', clientOptions);
+  const cacheBus = new RedisCacheBus({ publisher: client, subscriber, prefix, onError });
+  return {
+    mode: 'redis',
+    rateLimiter: new RedisRateLimiter({ client, prefix, clock }),
+    slots: new RedisConcurrencySlots({ client, prefix, clock }),
+    sticky: new RedisStickySessions({ client, prefix, clock }),
+    health: new RedisAccountHealth({ client, prefix, clock, options: options.health }),
+    cacheBus,
+    ready: (timeoutMs = 5_000) => readyRedis(client, cacheBus, timeoutMs),
+    close: async () => {
+      cacheBus.detach();
+      await Promise.all([quit(client), quit(subscriber)]);
+    },
+  };
+}
+
+/** Waits for the connection (listener removed on timeout, so /readyz polling leaks nothing). */
+async function readyRedis(client: Redis, cacheBus: CacheBus, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  if (client.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(notReady(timeoutMs, client.status));
+      }, timeoutMs);
+      client.once('ready', onReady);
+    });
+  }
+  await guarded('ready', client.ping());
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      cacheBus.ready(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(notReady(timeoutMs, 'subscribing')),
+          Math.max(0, deadline - Date.now()),
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function notReady(timeoutMs: number, status: string): RuntimeUnavailableError {
+  return new RuntimeUnavailableError('ready', new Error(`Redis not ready after ${timeoutMs} ms (${status})`));
+}
+
+/** QUIT when connected (lets in-flight replies arrive); otherwise just drop the connection. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // fall through to disconnect
+    }
+  }
+  client.disconnect();
+}

@@ -1,0 +1,109 @@
+import { pgErrorOf } from '../store/pg-errors.ts';
+import type { Store } from '../store/store.ts';
+import type { UsageEventInsert } from '../store/usage-event-repository.ts';
+import { chargeOf, toUsageEventInsert, type UsageRecord } from './usage-record.ts';
+
+export interface RejectedUsageRecord {
+  record: UsageRecord;
+  error: unknown;
+}
+
+export interface UsageBatchResult {
+  /** Newly inserted and charged. */
+  written: UsageRecord[];
+  /** Already recorded (earlier batch, redelivery, or twice in this batch): not charged again. */
+  duplicates: UsageRecord[];
+  /** Refused by the database as invalid data even alone in a transaction. */
+  rejected: RejectedUsageRecord[];
+}
+
+interface Entry {
+  record: UsageRecord;
+  row: UsageEventInsert;
+}
+
+/**
+ * Writes a batch of usage records: ONE transaction inserts the events (`ON CONFLICT (request_id)
+ * DO NOTHING`) and debits, for the newly inserted events only, the users' balances (balance mode),
+ * the keys' quota_used and the subscriptions' windows (subscription mode) — one UPDATE per distinct
+ * id, in id order so concurrent writers lock rows in the same order and cannot deadlock.
+ *
+ * Exactly once: the unique request_id decides which events are new, inside the transaction that
+ * debits them, so rewriting a batch (a retry, a redelivered job) charges nothing twice.
+ *
+ * Failures: a transient error (connection lost, database down, serialization failure…) is thrown and
+ * the caller retries the whole batch. An error the data itself causes (SQLSTATE class 22 or 23) is
+ * isolated by bisecting the batch, so one bad record neither blocks nor loses the others; a record
+ * still refused on its own is returned in `rejected`.
+ */
+export async function writeUsageBatch(
+  store: Store,
+  records: readonly UsageRecord[],
+): Promise<UsageBatchResult> {
+  const result: UsageBatchResult = { written: [], duplicates: [], rejected: [] };
+  const unique = new Map<string, Entry>();
+  for (const record of records) {
+    const row = toUsageEventInsert(record, chargeOf(record));
+    if (unique.has(row.requestId)) result.duplicates.push(record);
+    else unique.set(row.requestId, { record, row });
+  }
+  await writeEntries(store, [...unique.values()], result);
+  return result;
+}
+
+async function writeEntries(store: Store, entries: Entry[], result: UsageBatchResult): Promise<void> {
+  if (entries.length === 0) return;
+  let inserted: Set<string>;
+  try {
+    inserted = await store.transaction((tx) => insertAndDebit(tx, entries));
+  } catch (error) {
+    if (!isCausedByData(error)) throw error;
+    if (entries.length === 1) {
+      const only = entries[0];
+      if (only) result.rejected.push({ record: only.record, error });
+      return;
+    }
+    const middle = Math.ceil(entries.length / 2);
+    await writeEntries(store, entries.slice(0, middle), result);
+    await writeEntries(store, entries.slice(middle), result);
+    return;
+  }
+  for (const entry of entries) {
+    (inserted.has(entry.row.requestId) ? result.written : result.duplicates).push(entry.record);
+  }
+}
+
+async function insertAndDebit(tx: Store, entries: Entry[]): Promise<Set<string>> {
+  const rows = await tx.usageEvents.insertNew(entries.map((e) => e.row));
+  const inserted = new Set(rows.map((r) => r.requestId));
+
+  const balances = new Map<string, bigint>();
+  const quotas = new Map<string, bigint>();
+  const windows = new Map<string, bigint>();
+  for (const { record, row } of entries) {
+    const charged = row.chargedMicros ?? 0n;
+    if (!inserted.has(row.requestId) || charged === 0n) continue;
+    add(quotas, row.apiKeyId, charged);
+    if (record.billingMode === 'balance') add(balances, row.userId, charged);
+    else if (record.subscriptionId !== null) add(windows, record.subscriptionId, charged);
+  }
+  for (const [userId, micros] of sorted(balances)) await tx.users.adjustBalance(userId, -micros);
+  for (const [apiKeyId, micros] of sorted(quotas)) await tx.apiKeys.addQuotaUsed(apiKeyId, micros);
+  for (const [subscriptionId, micros] of sorted(windows))
+    await tx.subscriptions.addUsage(subscriptionId, micros);
+  return inserted;
+}
+
+function add(totals: Map<string, bigint>, id: string, micros: bigint): void {
+  totals.set(id, (totals.get(id) ?? 0n) + micros);
+}
+
+function sorted(totals: Map<string, bigint>): [string, bigint][] {
+  return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity constraint): retrying the same rows cannot help. */
+export function isCausedByData(error: unknown): boolean {
+  const code = pgErrorOf(error)?.code;
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}

@@ -1,0 +1,4 @@
+import { repositorySuite } from './repository-suite.ts';
+import { openPgliteTestDatabase } from './test-databases.ts';
+
+repositorySuite('PGlite', openPgliteTestDatabase);

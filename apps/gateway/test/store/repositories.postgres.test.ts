@@ -1,0 +1,4 @@
+import { repositorySuite } from './repository-suite.ts';
+import { openPostgresTestDatabase } from './test-databases.ts';
+
+repositorySuite('Postgres', openPostgresTestDatabase);
