@@ -150,7 +150,8 @@ async function startUsage(
   options: ServiceOptions,
   closers: Array<() => Promise<void>>,
 ): Promise<{ queue: UsageQueue; sources: Parameters<typeof registerUsageMetrics>[1] }> {
-  const writer = new BatchingUsageWriter({ store, logger });
+  // Large, infrequent batches: each transaction has a fixed cost (PGlite: milliseconds), rows are cheap.
+  const writer = new BatchingUsageWriter({ store, logger, maxBatchSize: 500, flushIntervalMs: 200 });
   closers.push(() => writer.close());
   if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
   // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).

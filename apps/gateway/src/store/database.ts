@@ -54,7 +54,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<OpenedDatabase>
     if (!options.dataDir) throw new Error('openDatabase: dataDir is required when databaseUrl is unset');
     const dir = join(options.dataDir, 'pg');
     mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
+    client = new PGlite(dir, { relaxedDurability: true });
   }
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
