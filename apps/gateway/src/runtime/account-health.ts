@@ -65,8 +65,8 @@ export interface AccountHealth {
 export function resolveHealthOptions(options: Partial<AccountHealthOptions> = {}): AccountHealthOptions {
   const resolved = { ...DEFAULT_ACCOUNT_HEALTH_OPTIONS, ...options };
   for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isSafeInteger(value) || value < (name === 'failuresToOpen' ? 1 : 0)) {
-      throw new RangeError(`account health option ${name} must be a non-negative integer`);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`account health option ${name} must be an integer >= 1`);
     }
   }
   return resolved;
