@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './database.ts';
+import { MigrationError, migrate, readMigrations } from './migrate.ts';
+import * as schema from './schema.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-manager-db-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const EXPECTED_TABLES = [
+  'audit_events',
+  'batch_import_items',
+  'batch_import_runs',
+  'host_leases',
+  'hosts',
+  'import_batches',
+  'import_plans',
+  'journal_entries',
+  'managed_resources',
+  'probe_results',
+  'provider_drafts',
+  'reconcile_runs',
+  'schema_migrations',
+  'sessions',
+];
+
+describe('openDatabase', () => {
+  it('creates the directory, migrates, and turns on WAL, busy_timeout and foreign keys', () => {
+    const path = join(tempDir(), 'nested', 'manager.db');
+    const database = openDatabase(path);
+    try {
+      expect(database.migrated).toEqual(readMigrations().map((m) => m.version));
+      const tables = (
+        database.sqlite
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+          .all() as { name: string }[]
+      ).map((row) => row.name);
+      expect(tables).toEqual(EXPECTED_TABLES);
+      expect(database.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(database.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(database.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    } finally {
+      database.close();
+    }
+    // Reopening applies nothing twice and records each migration once.
+    const again = openDatabase(path);
+    try {
+      expect(again.migrated).toEqual([]);
+      const recorded = again.sqlite.prepare('SELECT version, name FROM schema_migrations').all();
+      expect(recorded).toEqual(readMigrations().map((m) => ({ version: m.version, name: m.name })));
+    } finally {
+      again.close();
+    }
+  });
+
+  it('stops when an applied migration was edited', () => {
+    const sqlite = new Database(':memory:');
+    try {
+      const migrations = readMigrations();
+      migrate(sqlite, migrations);
+      const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: 'edited' } : m));
+      expect(() => migrate(sqlite, edited)).toThrow(MigrationError);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('rolls back a failing migration completely', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '0001_ok.sql'), 'CREATE TABLE a (x INTEGER);');
+    writeFileSync(join(dir, '0002_broken.sql'), 'CREATE TABLE b (x INTEGER); THIS IS NOT SQL;');
+    const sqlite = new Database(':memory:');
+    try {
+      expect(() => migrate(sqlite, readMigrations(dir))).toThrow();
+      const tables = (
+        sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((r) => r.name);
+      expect(tables.sort()).toEqual(['a', 'schema_migrations']);
+      expect(sqlite.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: '0001' }]);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('has a drizzle schema that matches the SQL migrations column by column', () => {
+    const database = openDatabase(':memory:');
+    try {
+      const tables = Object.values(schema as Record<string, unknown>).filter(
+        (value): value is SQLiteTable => value instanceof SQLiteTable,
+      );
+      expect(tables.map((t) => getTableName(t)).sort()).toEqual(
+        EXPECTED_TABLES.filter((t) => t !== 'schema_migrations'),
+      );
+      for (const table of tables) {
+        const sqlColumns = (
+          database.sqlite.prepare(`PRAGMA table_info(${getTableName(table)})`).all() as {
+            name: string;
+            notnull: number;
+          }[]
+        )
+          .map((c) => `${c.name}${c.notnull ? '!' : ''}`)
+          .sort();
+        const drizzleColumns = Object.values(getTableColumns(table))
+          .map((c) => `${c.name}${c.notNull && !c.primary ? '!' : ''}`)
+          .sort();
+        // SQLite reports PRIMARY KEY TEXT columns as nullable; compare with that rule.
+        expect(drizzleColumns, getTableName(table)).toEqual(sqlColumns);
+      }
+    } finally {
+      database.close();
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import { Redis } from 'ioredis';
+import { AuditLog } from './audit/audit-log.ts';
+import { AuthService } from './auth/auth-service.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { ManagerConfig } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import type { ManagerDatabase } from './db/database.ts';
+import { openDatabase } from './db/database.ts';
+import type { HostClientFactory } from './hosts/host-client.ts';
+import { defaultHostClientFactory } from './hosts/host-client.ts';
+import type { HostLeaseOptions } from './hosts/host-lease.ts';
+import { HostLeases } from './hosts/host-lease.ts';
+import { HostService } from './hosts/host-service.ts';
+import { ProbeScheduler } from './hosts/probe-scheduler.ts';
+import type { Logger } from './logger.ts';
+import { createLogger } from './logger.ts';
+import type { ManagerMetrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
+import { PackCatalog } from './packs/pack-catalog.ts';
+import type { Store } from './store/store.ts';
+import { createStore } from './store/store.ts';
+
+/** Everything the app needs, built once by serve.ts (or by a test) and handed to createApp. */
+export type ManagerServices = {
+  config: ManagerConfig;
+  logger: Logger;
+  clock: Clock;
+  database: ManagerDatabase;
+  store: Store;
+  metrics: ManagerMetrics;
+  auth: AuthService;
+  audit: AuditLog;
+  packs: PackCatalog;
+  leases: HostLeases;
+  hosts: HostService;
+  scheduler: ProbeScheduler;
+  redis: Redis | undefined;
+  /** Stops the scheduler, closes Redis and the database. Idempotent. */
+  close(): Promise<void>;
+};
+
+export type ServiceOverrides = {
+  logger?: Logger;
+  clock?: Clock;
+  hostClients?: HostClientFactory;
+  collectProcessMetrics?: boolean;
+  loginThrottle?: LoginThrottleOptions;
+  hostLease?: HostLeaseOptions;
+};
+
+export async function createServices(
+  config: ManagerConfig,
+  overrides: ServiceOverrides = {},
+): Promise<ManagerServices> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  if (config.secretKey === undefined) {
+    logger.warn(
+      'MANAGER_SECRET_KEY is not set: host credentials are encrypted with a key derived from the admin token (set it in production)',
+    );
+  }
+  const secrets =
+    config.secretKey === undefined
+      ? SecretBox.derivedFromAdminToken(config.adminToken)
+      : SecretBox.fromSecretKey(config.secretKey);
+
+  const database = openDatabase(config.sqlitePath);
+  if (database.migrated.length > 0) logger.info({ versions: database.migrated }, 'database migrated');
+  const store = createStore(database);
+  const packs = new PackCatalog(config.repoRoot, clock);
+  const metrics = createMetrics({
+    collectProcessMetrics: overrides.collectProcessMetrics ?? true,
+    sources: {
+      hostsByStatus: () => store.hosts.countByStatus(),
+      hosts: () => store.hosts.all().map((h) => ({ id: h.id, name: h.name, up: h.status === 'active' })),
+      activeProviders: () => packs.activeProviderCount(),
+      dbConnections: () => (database.sqlite.open ? 1 : 0),
+    },
+  });
+  const audit = new AuditLog(store, clock);
+  const auth = new AuthService(config, store, new LoginThrottle(clock, overrides.loginThrottle), clock);
+  const leases = new HostLeases(store, clock, overrides.hostLease);
+  const hosts = new HostService({
+    store,
+    secrets,
+    clients: overrides.hostClients ?? defaultHostClientFactory,
+    leases,
+    metrics,
+    clock,
+    logger: logger.child({ component: 'hosts' }),
+  });
+  const scheduler = new ProbeScheduler(
+    () => hosts.probeAll(),
+    config.probeIntervalMs,
+    logger.child({ component: 'probe-scheduler' }),
+  );
+
+  // Redis is only a dependency when configured; a producer must fail fast rather than queue commands forever.
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  if (redis !== undefined) {
+    redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis error'));
+    redis.connect().catch(() => undefined);
+  }
+
+  const state = await packs.reload();
+  if (state.state === 'loaded') {
+    const invalid = state.repository.packs.filter((p) => !p.valid).map((p) => p.id);
+    logger.info(
+      { repo_root: config.repoRoot, packs: state.repository.packs.length, invalid },
+      'pack repository loaded',
+    );
+  } else if (state.state === 'failed') {
+    logger.error({ repo_root: config.repoRoot, error: state.error }, 'pack repository failed to load');
+  }
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    store,
+    metrics,
+    auth,
+    audit,
+    packs,
+    leases,
+    hosts,
+    scheduler,
+    redis,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await scheduler.stop();
+      if (redis !== undefined) redis.disconnect();
+      database.close();
+    },
+  };
+}

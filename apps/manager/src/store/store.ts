@@ -1,0 +1,41 @@
+import type { ManagerDatabase } from '../db/database.ts';
+import { AuditRepository } from './audit-repo.ts';
+import { HostRepository } from './hosts-repo.ts';
+import { ImportBatchRepository } from './import-batches-repo.ts';
+import { HostLeaseRepository } from './leases-repo.ts';
+import { ManagedResourceRepository } from './managed-resources-repo.ts';
+import { ProbeResultRepository } from './probe-results-repo.ts';
+import { SessionRepository } from './sessions-repo.ts';
+
+/** The manager's repositories over one SQLite database, one per aggregate. */
+export type Store = {
+  database: ManagerDatabase;
+  hosts: HostRepository;
+  probeResults: ProbeResultRepository;
+  sessions: SessionRepository;
+  audit: AuditRepository;
+  leases: HostLeaseRepository;
+  resources: ManagedResourceRepository;
+  batches: ImportBatchRepository;
+  /** Runs `fn` in one synchronous SQLite transaction. `fn` must not be async: remote I/O goes outside. */
+  transaction<T>(fn: () => T): T;
+};
+
+export function createStore(database: ManagerDatabase): Store {
+  const { db, sqlite } = database;
+  return {
+    database,
+    hosts: new HostRepository(db),
+    probeResults: new ProbeResultRepository(db),
+    sessions: new SessionRepository(db),
+    audit: new AuditRepository(db),
+    leases: new HostLeaseRepository(sqlite),
+    resources: new ManagedResourceRepository(db),
+    batches: new ImportBatchRepository(db),
+    transaction: <T>(fn: () => T): T => {
+      const result = sqlite.transaction(fn)();
+      if (result instanceof Promise) throw new Error('store.transaction: the callback must be synchronous');
+      return result;
+    },
+  };
+}
