@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { registerActionRoutes } from './action-routes.ts';
-import { ADMIN_BASE_PATH, createAdminApp } from './admin-app.ts';
+import { createAdminApp } from './admin-app.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS, idempotency } from './idempotency.ts';
@@ -49,6 +49,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       description:
         'Bearer GATEWAY_ADMIN_TOKEN on every route. Errors: {"error":{"code","message","request_id","details?"}}.',
     },
+    security: [{ adminToken: [] }],
   });
   admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
@@ -57,5 +58,3 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
 
   app.route('/', admin);
 }
-
-export { ADMIN_BASE_PATH as ADMIN_PREFIX };

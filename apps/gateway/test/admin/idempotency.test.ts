@@ -22,7 +22,11 @@ async function post(path: string, body: string, key?: string) {
     },
     body,
   });
-  return { status: res.status, replayed: res.headers.get('idempotency-replayed'), body: await res.json() };
+  return {
+    status: res.status,
+    replayed: res.headers.get('idempotency-replayed'),
+    body: (await res.json()) as any,
+  };
 }
 
 describe('Idempotency-Key on POST', () => {

@@ -173,7 +173,7 @@ describe.each(Object.keys(FIXTURES))('/admin/v1/%s', (path) => {
     expect(bad).toMatchObject({ status: 401, code: 'INVALID_ADMIN_TOKEN' });
     const res = await fetch(`${h.baseUrl}/admin/v1/${path}`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('ADMIN_AUTH_REQUIRED');
+    expect(((await res.json()) as any).error.code).toBe('ADMIN_AUTH_REQUIRED');
   });
 
   it('answers 404 NOT_FOUND for an absent id on get, update and delete', async () => {
