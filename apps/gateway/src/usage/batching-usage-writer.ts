@@ -78,7 +78,13 @@ export class BatchingUsageWriter implements UsageQueue {
   }
 
   enqueue(record: UsageRecord): void {
-    this.pump.push(stamped(record));
+    try {
+      this.pump.push(stamped(record));
+    } catch (error) {
+      // Unreachable with a well-typed record; the hot path must not fail because of metering.
+      this.dropped++;
+      this.logger.error({ err: error, requestId: record?.requestId }, 'usage record could not be enqueued');
+    }
   }
 
   flush(): Promise<void> {

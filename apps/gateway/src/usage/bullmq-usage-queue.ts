@@ -106,9 +106,14 @@ export class BullmqUsageQueue implements UsageQueue {
   }
 
   enqueue(record: UsageRecord): void {
-    const full = this.pump.pending() >= this.maxBuffered;
-    if (full) this.divert(stamped(record), 'buffer full');
-    else this.pump.push(stamped(record));
+    try {
+      if (this.pump.pending() >= this.maxBuffered) this.divert(stamped(record), 'buffer full');
+      else this.pump.push(stamped(record));
+    } catch (error) {
+      // Unreachable with a well-typed record; the hot path must not fail because of metering.
+      this.dropped++;
+      this.logger.error({ err: error, requestId: record?.requestId }, 'usage record could not be enqueued');
+    }
   }
 
   flush(): Promise<void> {

@@ -47,7 +47,10 @@ export async function writeUsageBatch(
     if (unique.has(row.requestId)) result.duplicates.push(record);
     else unique.set(row.requestId, { record, row });
   }
-  await writeEntries(store, [...unique.values()], result);
+  // Inserting in request_id order means two writers with overlapping batches take the unique-index
+  // locks in the same order: one waits for the other instead of deadlocking.
+  const entries = [...unique.values()].sort((a, b) => compare(a.row.requestId, b.row.requestId));
+  await writeEntries(store, entries, result);
   return result;
 }
 
@@ -98,8 +101,10 @@ function add(totals: Map<string, bigint>, id: string, micros: bigint): void {
   totals.set(id, (totals.get(id) ?? 0n) + micros);
 }
 
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function sorted(totals: Map<string, bigint>): [string, bigint][] {
-  return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...totals].sort(([a], [b]) => compare(a, b));
 }
 
 /** SQLSTATE class 22 (data exception) or 23 (integrity constraint): retrying the same rows cannot help. */

@@ -1,4 +1,4 @@
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy in front of the shared Redis that a test can cut and restore: "Redis down" for one

@@ -101,7 +101,10 @@ export function recordFor(tenant: Tenant, overrides: Partial<UsageRecord> = {}):
 }
 
 /** What the database holds for a key: event count and the sum charged. */
-export async function eventsOfKey(store: Store, apiKeyId: string): Promise<{ events: number; charged: bigint }> {
+export async function eventsOfKey(
+  store: Store,
+  apiKeyId: string,
+): Promise<{ events: number; charged: bigint }> {
   const rows = await store.db
     .select({ events: count(), charged: sum(usageEvents.chargedMicros) })
     .from(usageEvents)
@@ -122,7 +125,9 @@ export async function eventsWithRequestId(store: Store, requestId: string): Prom
 export async function debitsOf(store: Store, tenant: Tenant) {
   const user = await store.users.get(tenant.userId);
   const key = await store.apiKeys.get(tenant.apiKeyId);
-  const subscription = tenant.subscriptionId ? await store.subscriptions.get(tenant.subscriptionId) : undefined;
+  const subscription = tenant.subscriptionId
+    ? await store.subscriptions.get(tenant.subscriptionId)
+    : undefined;
   return {
     balanceMicros: user?.balanceMicros,
     quotaUsedMicros: key?.quotaUsedMicros,
@@ -203,7 +208,9 @@ export function faultyStore(inner: Store, faults: StoreFaults = {}): FaultyStore
       if (failuresLeft > 0) {
         failuresLeft--;
         injected++;
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 (injected)'), { code: 'ECONNREFUSED' });
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 (injected)'), {
+          code: 'ECONNREFUSED',
+        });
       }
       return inner.transaction((tx) => work(wrapTx(tx)));
     },

@@ -12,9 +12,16 @@ import {
   type UsageWorker,
 } from '../../src/usage/index.ts';
 import { openPostgresTestDatabase, type TestDatabase } from '../store/test-databases.ts';
-import { type OpenedUsageQueue, usageQueueConformance } from './usage-queue.conformance.ts';
-import { DEFAULT_CHARGE, captureLogger, eventsOfKey, faultyStore, recordFor, seedTenant } from './usage-fixtures.ts';
 import { TcpProxy } from './tcp-proxy.ts';
+import {
+  captureLogger,
+  DEFAULT_CHARGE,
+  eventsOfKey,
+  faultyStore,
+  recordFor,
+  seedTenant,
+} from './usage-fixtures.ts';
+import { type OpenedUsageQueue, usageQueueConformance } from './usage-queue.conformance.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const FAST_RETRY = { initialDelayMs: 20, maxDelayMs: 200 };
@@ -36,7 +43,14 @@ async function deleteKeys(prefix: string): Promise<void> {
 
 /** Jobs not yet settled by a worker (failed jobs excluded: they are settled for good). */
 async function unsettledJobs(inspect: Queue): Promise<number> {
-  const counts = await inspect.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
+  const counts = await inspect.getJobCounts(
+    'wait',
+    'active',
+    'delayed',
+    'prioritized',
+    'paused',
+    'waiting-children',
+  );
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
@@ -82,7 +96,10 @@ function openBullmq(
     inspect,
     drain: async () => {
       await queue.flush();
-      await waitFor(async () => (await unsettledJobs(inspect)) === 0, { timeoutMs: 20_000, message: 'queue drained' });
+      await waitFor(async () => (await unsettledJobs(inspect)) === 0, {
+        timeoutMs: 20_000,
+        message: 'queue drained',
+      });
     },
     close: () => {
       closing ??= (async () => {
@@ -147,7 +164,9 @@ describe('BullmqUsageQueue', () => {
     await opened.queue.flush();
     await proxy.stop();
     for (let i = 0; i < 20; i++) expect(() => opened.queue.enqueue(recordFor(tenant))).not.toThrow();
-    await waitFor(() => opened.queue.stats().failedBatches > 0, { message: 'an add failed while Redis was down' });
+    await waitFor(() => opened.queue.stats().failedBatches > 0, {
+      message: 'an add failed while Redis was down',
+    });
     expect(opened.queue.pending()).toBe(20);
     expect(lines().some((l) => String(l.msg).includes('buffering and retrying'))).toBe(true);
 

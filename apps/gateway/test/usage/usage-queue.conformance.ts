@@ -3,15 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import type { UsageQueue } from '../../src/usage/index.ts';
 import {
+  captureLogger,
   DEFAULT_CHARGE,
   DEFAULT_COST,
-  type StoreFaults,
-  captureLogger,
   debitsOf,
   eventsOfKey,
   eventsWithRequestId,
   faultyStore,
   recordFor,
+  type StoreFaults,
   seedTenant,
 } from './usage-fixtures.ts';
 
@@ -238,7 +238,9 @@ export function usageQueueConformance(backend: UsageQueueBackend): void {
         timeoutMs: DRAIN_TIMEOUT_MS,
       });
       expect(await eventsWithRequestId(store, poison)).toBe(0);
-      expect(await debitsOf(store, tenant)).toMatchObject({ balanceMicros: 1_000_000n - 9n * DEFAULT_CHARGE });
+      expect(await debitsOf(store, tenant)).toMatchObject({
+        balanceMicros: 1_000_000n - 9n * DEFAULT_CHARGE,
+      });
       // The refused record is logged in full, so it can be corrected and replayed.
       await waitFor(() =>
         log.lines().some((l) => (l.usage as { requestId?: string } | undefined)?.requestId === poison),
@@ -267,9 +269,11 @@ export function usageQueueConformance(backend: UsageQueueBackend): void {
       const late = recordFor(tenant);
       expect(() => queue.enqueue(late)).not.toThrow();
       expect(queue.stats().dropped).toBe(1);
-      expect(log.lines().some((l) => (l.usage as { requestId?: string } | undefined)?.requestId === late.requestId)).toBe(
-        true,
-      );
+      expect(
+        log
+          .lines()
+          .some((l) => (l.usage as { requestId?: string } | undefined)?.requestId === late.requestId),
+      ).toBe(true);
     });
   });
 }

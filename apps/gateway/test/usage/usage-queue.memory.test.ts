@@ -1,18 +1,36 @@
 import { waitFor } from '@relay/testkit';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/store.ts';
-import { BatchingUsageWriter } from '../../src/usage/index.ts';
+import { BatchingUsageWriter, registerUsageMetrics } from '../../src/usage/index.ts';
 import { openPgliteTestDatabase, type TestDatabase } from '../store/test-databases.ts';
+import {
+  captureLogger,
+  DEFAULT_CHARGE,
+  eventsOfKey,
+  faultyStore,
+  recordFor,
+  seedTenant,
+} from './usage-fixtures.ts';
 import { usageQueueConformance } from './usage-queue.conformance.ts';
-import { DEFAULT_CHARGE, captureLogger, eventsOfKey, faultyStore, recordFor, seedTenant } from './usage-fixtures.ts';
 
 const FAST_RETRY = { initialDelayMs: 10, maxDelayMs: 100 };
+
+// One in-memory PGlite for the whole file (booting one takes seconds); tests use fresh tenants.
+let opening: Promise<TestDatabase> | undefined;
+const sharedDatabase = () => {
+  opening ??= openPgliteTestDatabase();
+  return opening;
+};
+afterAll(async () => {
+  await (await opening)?.close();
+});
 
 usageQueueConformance({
   name: 'BatchingUsageWriter on PGlite',
   setup: async () => {
-    const database = await openPgliteTestDatabase();
-    return { store: createStore(database.db), teardown: () => database.close() };
+    const database = await sharedDatabase();
+    return { store: createStore(database.db), teardown: async () => {} };
   },
   open: async (store, logger) => {
     const writer = new BatchingUsageWriter({ store, logger, flushIntervalMs: 20, retry: FAST_RETRY });
@@ -21,21 +39,21 @@ usageQueueConformance({
 });
 
 describe('BatchingUsageWriter', () => {
-  let database: TestDatabase;
   let store: Store;
 
   beforeAll(async () => {
-    database = await openPgliteTestDatabase();
-    store = createStore(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
+    store = createStore((await sharedDatabase()).db);
   });
 
   it('writes a full batch in one transaction with one debit per distinct user and key', async () => {
     const faulty = faultyStore(store);
     const { logger } = captureLogger();
-    const writer = new BatchingUsageWriter({ store: faulty.store, logger, maxBatchSize: 200, flushIntervalMs: 10_000 });
+    const writer = new BatchingUsageWriter({
+      store: faulty.store,
+      logger,
+      maxBatchSize: 200,
+      flushIntervalMs: 10_000,
+    });
     const a = await seedTenant(store);
     const b = await seedTenant(store);
     for (let i = 0; i < 100; i++) {
@@ -43,9 +61,22 @@ describe('BatchingUsageWriter', () => {
       writer.enqueue(recordFor(b));
     }
     // A full batch is written without waiting for the (long) interval.
-    await waitFor(async () => (await eventsOfKey(store, b.apiKeyId)).events === 100);
+    await waitFor(() => writer.pending() === 0);
+    expect((await eventsOfKey(store, b.apiKeyId)).events).toBe(100);
     expect(faulty.calls).toEqual({ transactions: 1, adjustBalance: 2, addQuotaUsed: 2, addUsage: 0 });
-    expect(writer.stats()).toMatchObject({ written: 200, batches: 1, pending: 0, delivered: 200, failedBatches: 0 });
+    expect(writer.stats()).toMatchObject({
+      written: 200,
+      batches: 1,
+      pending: 0,
+      delivered: 200,
+      failedBatches: 0,
+    });
+    const registry = new Registry();
+    registerUsageMetrics(registry, { queue: writer, writer });
+    const text = await registry.metrics();
+    expect(text).toContain('relay_gateway_usage_events_written_total 200');
+    expect(text).toContain('relay_gateway_usage_pending 0');
+    expect(text).toContain('relay_gateway_usage_write_failed_batches_total 0');
     await writer.close();
   });
 
@@ -64,7 +95,12 @@ describe('BatchingUsageWriter', () => {
   it('counts failed attempts and keeps retrying the same batch until it is written', async () => {
     const faulty = faultyStore(store, { failTransactions: 3 });
     const { logger, lines } = captureLogger();
-    const writer = new BatchingUsageWriter({ store: faulty.store, logger, flushIntervalMs: 5, retry: FAST_RETRY });
+    const writer = new BatchingUsageWriter({
+      store: faulty.store,
+      logger,
+      flushIntervalMs: 5,
+      retry: FAST_RETRY,
+    });
     const tenant = await seedTenant(store);
     for (let i = 0; i < 5; i++) writer.enqueue(recordFor(tenant));
     await writer.flush();
@@ -92,9 +128,10 @@ describe('BatchingUsageWriter', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(faulty.injectedFailures()).toBeGreaterThan(0);
     expect((await eventsOfKey(store, tenant.apiKeyId)).events).toBe(0);
-    const report = lines().find((l) => typeof l.msg === 'string' && l.msg.startsWith('usage writer closed with 2'));
-    expect((report?.usage as Array<{ requestId: string }>).map((u) => u.requestId)).toEqual(
-      records.map((r) => r.requestId),
+    const report = lines().find(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('usage writer closed with 2'),
     );
+    const unwritten = (report?.usage ?? []) as Array<{ requestId: string }>;
+    expect(unwritten.map((u) => u.requestId)).toEqual(records.map((r) => r.requestId));
   });
 });

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { writeUsageBatch } from '../../src/usage/index.ts';
 import { openPgliteTestDatabase, type TestDatabase } from '../store/test-databases.ts';
-import { DEFAULT_CHARGE, debitsOf, eventsOfKey, faultyStore, recordFor, seedTenant } from './usage-fixtures.ts';
+import {
+  DEFAULT_CHARGE,
+  debitsOf,
+  eventsOfKey,
+  faultyStore,
+  recordFor,
+  seedTenant,
+} from './usage-fixtures.ts';
 
 describe('writeUsageBatch', () => {
   let database: TestDatabase;
@@ -58,7 +65,7 @@ describe('writeUsageBatch', () => {
     const faulty = faultyStore(store, { poisonRequestIds: bad });
     const result = await writeUsageBatch(faulty.store, batch);
     expect(result.written).toHaveLength(6);
-    expect(result.rejected.map((r) => r.record.requestId)).toEqual(bad);
+    expect(result.rejected.map((r) => r.record.requestId).sort()).toEqual([...bad].sort());
     expect(await eventsOfKey(store, tenant.apiKeyId)).toEqual({ events: 6, charged: 6n * DEFAULT_CHARGE });
   });
 
