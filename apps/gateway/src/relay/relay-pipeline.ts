@@ -80,8 +80,8 @@ export class RelayPipeline {
     requestId: string,
   ): Promise<RelayOutcome> {
     const started = performance.now();
-    const raw = await readBody(incoming, this.deps.bodyLimitBytes);
-    const request = readRelayRequest(endpoint, parseJsonObject(raw), raw.length);
+    // The key is checked before the body is read or parsed: an unauthenticated caller costs no
+    // parsing and learns nothing about request validation.
     const view = await this.deps.directory.lookup(secret);
     if (view === null) throw new PublicError('INVALID_API_KEY', 'Incorrect API key provided.');
     const now = this.now();
@@ -93,6 +93,8 @@ export class RelayPipeline {
         `this API key's group serves the ${group.platform} API; ${endpoint.path} is for ${endpoint.platform} groups`,
       );
     }
+    const raw = await readBody(incoming, this.deps.bodyLimitBytes);
+    const request = readRelayRequest(endpoint, parseJsonObject(raw), raw.length);
     const routes = this.allowedRoutes(view, request.model);
     if (routes.length === 0) throw explainDenial(view, request.model, now);
 
@@ -405,8 +407,16 @@ export class RelayPipeline {
       try {
         body = await readAll(response.body, MAX_BUFFERED_RESPONSE_BYTES);
       } catch {
-        if (abort.signal.aborted) return 499;
-        return 'retry';
+        if (!abort.signal.aborted) return 'retry';
+        // The client left while the answer was being read: still exactly one usage event.
+        this.record(view, endpoint, request, route, {
+          requestId,
+          status: 499,
+          errorCode: 'CLIENT_CLOSED',
+          attempts,
+          started,
+        });
+        return 499;
       }
       const usage = new UsageAccumulator();
       if (status < 300) usage.add(usageOf(body));
@@ -461,10 +471,12 @@ export class RelayPipeline {
     const clientGone = outgoing.destroyed && !outgoing.writableFinished;
     if (clientGone) {
       response.body.destroy();
+    } else if (cut) {
+      // The held-back half event (if any) is dropped: the error must arrive as an event of its own.
+      outgoing.end(streamErrorEvent(endpoint, 'upstream stream was interrupted'));
     } else {
       const rest = tap.end();
       if (rest !== undefined) outgoing.write(rest);
-      if (cut) outgoing.write(streamErrorEvent(endpoint, 'upstream stream was interrupted'));
       outgoing.end();
     }
     const tokens = tap.usage.finish({
@@ -525,6 +537,7 @@ export class RelayPipeline {
       promptTokens: tokens?.promptTokens ?? 0,
       completionTokens: tokens?.completionTokens ?? 0,
       cachedTokens: tokens?.cachedTokens ?? 0,
+      cacheWriteTokens: tokens?.cacheWriteTokens ?? 0,
       usageEstimated: tokens?.estimated ?? false,
       latencyMs: Math.round(performance.now() - outcome.started),
       ttftMs: outcome.ttftMs ?? null,

@@ -3,6 +3,8 @@ export type TokenUsage = {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** Tokens written to the provider's prompt cache (Anthropic), billed at the cache-write price. */
+  cacheWriteTokens: number;
   /** True when any figure came from the estimator instead of the upstream. */
   estimated: boolean;
 };
@@ -21,6 +23,7 @@ type UsageFields = {
   input_tokens?: unknown;
   output_tokens?: unknown;
   cache_read_input_tokens?: unknown;
+  cache_creation_input_tokens?: unknown;
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
   input_tokens_details?: { cached_tokens?: unknown } | null;
 };
@@ -33,19 +36,27 @@ export class UsageAccumulator {
   promptTokens: number | undefined;
   completionTokens: number | undefined;
   cachedTokens = 0;
+  cacheWriteTokens = 0;
 
-  /** Merges a `usage` object; later reports win per field (Anthropic sends input first, output last). */
+  /**
+   * Merges a `usage` object; later reports win per field (Anthropic sends input first, output last).
+   * Figures are normalised to OpenAI's accounting, where the prompt includes cached tokens: Anthropic's
+   * `input_tokens` excludes cache reads and cache writes, so they are added back.
+   */
   add(usage: UsageFields | null | undefined): void {
     if (usage === null || usage === undefined || typeof usage !== 'object') return;
-    const prompt = count(usage.prompt_tokens) ?? count(usage.input_tokens);
+    const cacheRead = count(usage.cache_read_input_tokens);
+    const cacheWrite = count(usage.cache_creation_input_tokens);
+    const anthropic = cacheRead !== undefined || cacheWrite !== undefined;
+    let prompt = count(usage.prompt_tokens) ?? count(usage.input_tokens);
+    if (anthropic && prompt !== undefined) prompt += (cacheRead ?? 0) + (cacheWrite ?? 0);
     const completion = count(usage.completion_tokens) ?? count(usage.output_tokens);
     const cached =
-      count(usage.prompt_tokens_details?.cached_tokens) ??
-      count(usage.input_tokens_details?.cached_tokens) ??
-      count(usage.cache_read_input_tokens);
+      count(usage.prompt_tokens_details?.cached_tokens) ?? count(usage.input_tokens_details?.cached_tokens) ?? cacheRead;
     if (prompt !== undefined) this.promptTokens = prompt;
     if (completion !== undefined) this.completionTokens = completion;
     if (cached !== undefined) this.cachedTokens = cached;
+    if (cacheWrite !== undefined) this.cacheWriteTokens = cacheWrite;
   }
 
   get reported(): boolean {
@@ -59,6 +70,7 @@ export class UsageAccumulator {
       promptTokens: this.promptTokens ?? estimateTokens(estimate.promptCharacters),
       completionTokens: this.completionTokens ?? estimateTokens(estimate.completionCharacters),
       cachedTokens: this.cachedTokens,
+      cacheWriteTokens: this.cacheWriteTokens,
       estimated,
     };
   }

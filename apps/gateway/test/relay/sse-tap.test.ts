@@ -29,6 +29,7 @@ describe('SseTap', () => {
       promptTokens: 12,
       completionTokens: 3,
       cachedTokens: 4,
+      cacheWriteTokens: 0,
       estimated: false,
     });
     expect(tap.sawDone).toBe(true);
@@ -57,7 +58,7 @@ describe('SseTap', () => {
     expect(out).toBe(input);
   });
 
-  it('reads Anthropic usage from message_start and message_delta', () => {
+  it('reads Anthropic usage from message_start and message_delta, cache reads counted in the prompt', () => {
     const tap = new SseTap({ stripUsageChunk: false });
     run(tap, [
       'event: message_start\ndata: {"type":"message_start","message":{"id":"m","usage":{"input_tokens":20,"output_tokens":1,"cache_read_input_tokens":5}}}\n\n',
@@ -65,9 +66,10 @@ describe('SseTap', () => {
       'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\n\n',
     ]);
     expect(tap.usage.finish({ promptCharacters: 0, completionCharacters: 0 })).toEqual({
-      promptTokens: 20,
+      promptTokens: 25,
       completionTokens: 2,
       cachedTokens: 5,
+      cacheWriteTokens: 0,
       estimated: false,
     });
   });
@@ -82,6 +84,7 @@ describe('SseTap', () => {
       promptTokens: 10,
       completionTokens: 3,
       cachedTokens: 0,
+      cacheWriteTokens: 0,
       estimated: true,
     });
   });
