@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { freePort, type ManagedProcess, spawnMockUpstream, startTsxProcess } from '@relay/testkit';
 import { type LoadRequest, runLoad } from './load.ts';
 import { cpuMicros, memoryMb } from './proc-stats.ts';
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
       peak_rss_mb: round(memoryMb(small.gateway.pid).peak),
     });
     await small.gateway.stop();
-    small.cleanup();
+    await small.cleanup();
 
     const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 });
     processes.push(large.gateway);
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
       peak_rss_mb: round(memoryMb(large.gateway.pid).peak),
     });
     await large.gateway.stop();
-    large.cleanup();
+    await large.cleanup();
   } finally {
     for (const child of processes) await child.stop().catch(() => undefined);
     await mock.stop();

@@ -44,7 +44,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   });
 
   app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
-  app.use('/v1/*', tooLargeAbove(deps.config.bodyLimitBytes));
+  // /v1 bodies are limited by the relay itself while it reads them from the socket (relay/read-body.ts):
+  // Hono's bodyLimit would open the request's web stream and start consuming the socket first.
   app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
 
   registerOpsRoutes(app, deps);

@@ -38,6 +38,7 @@ const envSchema = z.object({
   GATEWAY_MAX_ATTEMPTS: intFromEnv(1, 10).default(3),
   GATEWAY_UPSTREAM_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+  GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -55,6 +56,11 @@ export type GatewayConfig = {
   maxAttempts: number;
   upstreamTimeoutMs: number;
   bodyLimitBytes: number;
+  /**
+   * With Redis: `inline` runs the usage worker (queue → database) in this process; `off` leaves it to
+   * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
+   */
+  usageWorker: 'inline' | 'off';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -109,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     maxAttempts: e.GATEWAY_MAX_ATTEMPTS,
     upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+    usageWorker: e.GATEWAY_USAGE_WORKER,
     logLevel: e.LOG_LEVEL,
   };
 }

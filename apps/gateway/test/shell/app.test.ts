@@ -55,16 +55,12 @@ describe('gateway app shell', () => {
     expect(((await ops.json()) as any).error).toMatchObject({ code: 'NOT_FOUND', request_id: expect.any(String) });
   });
 
-  it('refuses a body over the limit with 413 REQUEST_TOO_LARGE', async () => {
-    const { app } = buildTestApp({}, { GATEWAY_BODY_LIMIT_BYTES: '2048' });
-    const res = await app.request('/v1/chat/completions', {
+  it('refuses an admin body over the limit with 413 REQUEST_TOO_LARGE', async () => {
+    const { app } = buildTestApp();
+    const res = await app.request('/admin/v1/users', {
       method: 'POST',
-      headers: {
-        authorization: 'Bearer sk-relay-x',
-        'content-type': 'application/json',
-        'content-length': '5000',
-      },
-      body: 'x'.repeat(5000),
+      headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) },
+      body: 'x'.repeat(2 * 1024 * 1024),
     });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).error.code).toBe('REQUEST_TOO_LARGE');
