@@ -5,10 +5,12 @@ import { UsageAccumulator } from './usage.ts';
  * Watches an SSE stream on its way to the client: reads usage reports and counts delivered text, and
  * (only when asked) removes the usage-only chunk the gateway requested on the client's behalf.
  *
- * Bytes are forwarded as they arrive. Only when stripping is on does it hold back an incomplete event
- * (at most one event, never the stream), because an event can only be dropped once it is whole.
- * Events are parsed as JSON only when they mention usage; text is counted by scanning for string
- * values, so the cost per chunk stays a few microseconds.
+ * Whole events are forwarded as they arrive (the upstream's own Buffer, untouched, when a chunk holds
+ * only whole events: the usual case). An incomplete trailing event is held back until its end arrives
+ * (at most one event, never the stream): an event can only be dropped once it is whole, and an upstream
+ * cut mid-event must not leave half an event at the client, where it would corrupt the error event
+ * that ends the stream. Events are parsed as JSON only when they mention usage; text is counted by
+ * scanning for string values, so the cost per chunk stays a few microseconds.
  */
 export class SseTap {
   readonly usage = new UsageAccumulator();
@@ -19,30 +21,32 @@ export class SseTap {
 
   constructor(private readonly options: { stripUsageChunk: boolean }) {}
 
-  /** Returns what to send to the client now: the same Buffer unless stripping is on. */
+  /** Returns what to send to the client now: the same Buffer when it holds whole events only. */
   push(chunk: Buffer): Buffer | undefined {
+    const held = this.tail !== '';
     const text = this.tail + this.decoder.write(chunk);
     const { events, rest } = splitEvents(text);
     this.tail = rest;
     let kept = '';
+    let dropped = false;
     for (const event of events) {
       const usageOnly = this.inspect(event);
-      if (this.options.stripUsageChunk && !usageOnly) kept += event;
+      if (this.options.stripUsageChunk && usageOnly) dropped = true;
+      else kept += event;
     }
-    // Without stripping the original bytes go out untouched; with it, whole events are re-encoded
-    // (a chunk may end inside a UTF-8 sequence, so the decoded text is the only consistent source).
-    if (!this.options.stripUsageChunk) return chunk;
+    if (!dropped && !held && rest === '' && Buffer.byteLength(text) === chunk.length) return chunk;
+    // Otherwise whole events are re-encoded (a chunk may end inside a UTF-8 sequence, so the decoded
+    // text is the only consistent source).
     return kept.length > 0 ? Buffer.from(kept, 'utf8') : undefined;
   }
 
-  /** Flushes an incomplete final event (only held back when stripping). */
+  /** Flushes an incomplete final event, for an upstream that ended without the closing blank line. */
   end(): Buffer | undefined {
     const rest = this.tail + this.decoder.end();
     this.tail = '';
     if (rest === '') return undefined;
     const removable = this.inspect(rest);
-    if (!this.options.stripUsageChunk) return undefined;
-    return removable ? undefined : Buffer.from(rest, 'utf8');
+    return this.options.stripUsageChunk && removable ? undefined : Buffer.from(rest, 'utf8');
   }
 
   /** Reads one event; true when it is an OpenAI usage-only chunk (no choices, a usage object). */
