@@ -5,16 +5,27 @@ import type { AppEnv } from './env.ts';
 import { requestIdFrom } from './request-id.ts';
 
 /**
- * Request id in and out, a per-request logger carrying it, one access-log line and the HTTP metrics.
+ * Request id in and out (a caller's id is kept on admin and ops routes, and logged beside ours on tenant routes), a per-request logger carrying it, one access-log line and the HTTP metrics.
  * The route label is the matched pattern (never the raw path) to keep metric cardinality bounded.
  */
 export function observe(options: { logger: Logger; metrics: GatewayMetrics }): MiddlewareHandler<AppEnv> {
   const { logger, metrics } = options;
   return async function observeRequest(c, next) {
     const started = performance.now();
-    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const callerId = c.req.header('x-request-id');
+    // Tenant requests always get a gateway-made id: it keys the usage event, charged once per id, so a
+    // client reusing an id must not get two upstream calls for the price of one (ADR 0006).
+    const tenant = c.req.path.startsWith('/v1/');
+    const requestId = tenant ? requestIdFrom(undefined) : requestIdFrom(callerId);
     c.set('requestId', requestId);
-    c.set('logger', logger.child({ request_id: requestId }));
+    c.set(
+      'logger',
+      logger.child(
+        tenant && callerId !== undefined
+          ? { request_id: requestId, caller_request_id: callerId.slice(0, 128) }
+          : { request_id: requestId },
+      ),
+    );
     await next();
     // The relay writes its own headers (x-request-id included) straight to the socket.
     const status = c.var.sentStatus ?? c.res.status;

@@ -8,7 +8,7 @@ import { isRuntimeUnavailableError } from '../runtime/errors.ts';
 import type { RateLimiter, RateLimitRequest } from '../runtime/rate-limiter.ts';
 import type { StickySessions } from '../runtime/sticky-sessions.ts';
 import type { UsageQueue } from '../usage/usage-queue.ts';
-import type { UsageRecord } from '../usage/usage-record.ts';
+import { chargeOf, type UsageRecord } from '../usage/usage-record.ts';
 import { checkTenant } from './check-tenant.ts';
 import type { Endpoint } from './endpoints.ts';
 import { explainDenial } from './explain-denial.ts';
@@ -85,7 +85,7 @@ export class RelayPipeline {
     const view = await this.deps.directory.lookup(secret);
     if (view === null) throw new PublicError('INVALID_API_KEY', 'Incorrect API key provided.');
     const now = this.now();
-    checkTenant(view, now, incoming.socket.remoteAddress);
+    checkTenant(view, now, incoming.socket.remoteAddress, { spending: true, spentMicros: view.spend.micros });
     const { group } = view.group;
     if (group.platform !== endpoint.platform) {
       throw new PublicError(
@@ -548,6 +548,7 @@ export class RelayPipeline {
       billingMode: group.billingMode,
       subscriptionId: view.subscription?.id ?? null,
     };
+    view.spend.micros += chargeOf(record).chargedMicros;
     this.deps.usage.enqueue(record);
   }
 }

@@ -64,6 +64,12 @@ export type TenantView = {
   user: UserRow;
   subscription: SubscriptionRow | undefined;
   group: GroupView;
+  /**
+   * What this process has charged the key since the view was loaded (the rows above do not include it
+   * until the usage writer has written it and the view is reloaded): quota and balance checks add it,
+   * so a burst cannot overspend while usage is on its way to the database.
+   */
+  spend: { micros: bigint };
 };
 
 type Entry<T> = { value: T; expiresAt: number };
@@ -155,7 +161,7 @@ export class TenantDirectory {
       this.store.subscriptions.findActive(key.userId, key.groupId, new Date(this.now())),
     ]);
     if (user === undefined || group === undefined) return null;
-    return { key, user, subscription, group };
+    return { key, user, subscription, group, spend: { micros: 0n } };
   }
 
   private async loadGroup(groupId: string): Promise<GroupView | undefined> {

@@ -48,11 +48,23 @@ describe('gateway app shell', () => {
     expect(line).toMatchObject({ msg: 'request', path: '/healthz', status: 200 });
   });
 
+  it('gives tenant requests a gateway-made id even when the caller sends one', async () => {
+    const { app, logs } = buildTestApp();
+    const res = await app.request('/v1/models', { headers: { 'x-request-id': 'client-7' } });
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^req_[0-9a-f]{32}$/);
+    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.request_id === id);
+    expect(line).toMatchObject({ caller_request_id: 'client-7', status: 401 });
+  });
+
   it('answers an unknown route with 404 in the surface envelope', async () => {
     const { app } = buildTestApp();
     const ops = await app.request('/nope');
     expect(ops.status).toBe(404);
-    expect(((await ops.json()) as any).error).toMatchObject({ code: 'NOT_FOUND', request_id: expect.any(String) });
+    expect(((await ops.json()) as any).error).toMatchObject({
+      code: 'NOT_FOUND',
+      request_id: expect.any(String),
+    });
   });
 
   it('refuses an admin body over the limit with 413 REQUEST_TOO_LARGE', async () => {
@@ -88,7 +100,9 @@ describe('gateway app shell', () => {
     const { app } = buildTestApp();
     await app.request('/v1/models');
     const text = await (await app.request('/metrics')).text();
-    expect(text).toContain('relay_gateway_http_requests_total{method="GET",route="/v1/models",status="401"} 1');
+    expect(text).toContain(
+      'relay_gateway_http_requests_total{method="GET",route="/v1/models",status="401"} 1',
+    );
     expect(text).toContain('relay_gateway_http_request_duration_seconds_bucket');
   });
 });
