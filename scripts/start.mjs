@@ -9,7 +9,7 @@ import { ensureInstalled, root } from './bootstrap.mjs';
 
 ensureInstalled();
 
-const dataDir = join(root, 'data');
+const dataDir = process.env.RELAY_DATA_DIR ?? join(root, 'data');
 const gatewayPort = Number(process.env.RELAY_GATEWAY_PORT ?? 8080);
 const managerPort = Number(process.env.RELAY_MANAGER_PORT ?? 18190);
 const mockPort = Number(process.env.RELAY_MOCK_PORT ?? 18081);
@@ -70,9 +70,9 @@ function stop(code = 0) {
   stopping = true;
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 5_000).unref();
-  Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null))).then(
-    () => process.exit(code),
-  );
+  Promise.all(
+    children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.on('exit', r)) : null)),
+  ).then(() => process.exit(code));
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -80,7 +80,12 @@ process.on('SIGTERM', () => stop(0));
 async function main() {
   const demo = loadDemoSettings();
   const mockUrl = `http://127.0.0.1:${mockPort}`;
-  launch('mock', 'packages/testkit/src/mock-cli.ts', {}, ['--port', String(mockPort), '--api-key', demo.mockApiKey]);
+  launch('mock', 'packages/testkit/src/mock-cli.ts', {}, [
+    '--port',
+    String(mockPort),
+    '--api-key',
+    demo.mockApiKey,
+  ]);
   await waitForHealthy('mock upstream', `${mockUrl}/healthz`);
 
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -133,7 +138,9 @@ async function seedDemo(demo, gatewayUrl, mockUrl) {
     child.stdout.on('data', (chunk) => {
       text += chunk;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`demo seed failed (exit ${code})`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`demo seed failed (exit ${code})`)),
+    );
   });
   return output;
 }

@@ -156,7 +156,10 @@ async function startUsage(
   if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
   // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).
   const prefix = options.redisPrefix === undefined ? undefined : `{${options.redisPrefix}usage}`;
-  const worker = config.usageWorker === 'inline' ? startUsageWorker({ redisUrl: config.redisUrl, store, logger, prefix }) : undefined;
+  const worker =
+    config.usageWorker === 'inline'
+      ? startUsageWorker({ redisUrl: config.redisUrl, store, logger, prefix })
+      : undefined;
   if (worker !== undefined) closers.push(() => worker.close());
   const queue = new BullmqUsageQueue({ redisUrl: config.redisUrl, logger, overflow: writer, prefix });
   closers.push(() => queue.close());
