@@ -5,11 +5,14 @@ import { auditMutations, requireAuth, sameOrigin } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
 import { errorResponse, notFound, onError, validationError } from './http/errors.ts';
 import { requestContext } from './http/request-context.ts';
+import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerHostRoutes } from './routes/host-routes.ts';
+import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerPackRoutes } from './routes/pack-routes.ts';
+import { registerReconcileRoutes } from './routes/reconcile-routes.ts';
 import type { ManagerServices } from './services.ts';
 
 /** Largest request body accepted on any route: the API takes small JSON documents only. */
@@ -57,6 +60,9 @@ export function createApp(services: ManagerServices): ManagerApp {
   registerAuditRoutes(app, services);
   registerHostRoutes(app, services);
   registerPackRoutes(app, services);
+  registerImportRoutes(app, services);
+  registerAccessRoutes(app, services);
+  registerReconcileRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

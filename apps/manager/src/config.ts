@@ -29,6 +29,8 @@ export type ManagerConfig = {
   secretKey: string | undefined;
   redisUrl: string | undefined;
   probeIntervalMs: number;
+  /** Period of the scheduled report-mode reconcile of every host with recorded resources. */
+  reconcileIntervalMs: number;
   logLevel: LogLevel;
 };
 
@@ -134,6 +136,7 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   MANAGER_PROBE_INTERVAL: duration(1000, 86_400_000).default(60_000),
+  MANAGER_RECONCILE_INTERVAL: duration(1000, 7 * 86_400_000).default(300_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): ManagerConf
     secretKey: e.MANAGER_SECRET_KEY,
     redisUrl: e.REDIS_URL,
     probeIntervalMs: e.MANAGER_PROBE_INTERVAL,
+    reconcileIntervalMs: e.MANAGER_RECONCILE_INTERVAL,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     const address = server.address() as AddressInfo;
     logger.info({ host: address.address, port: address.port, env: config.env }, 'relay manager listening');
     services.scheduler.start();
+    services.reconcileScheduler.start();
   });
 
   let stopping = false;

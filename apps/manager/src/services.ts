@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AccessService } from './access/access-service.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
@@ -15,11 +16,20 @@ import type { HostLeaseOptions } from './hosts/host-lease.ts';
 import { HostLeases } from './hosts/host-lease.ts';
 import { HostService } from './hosts/host-service.ts';
 import { ProbeScheduler } from './hosts/probe-scheduler.ts';
+import { BatchRecorder } from './imports/batches.ts';
+import { HostConnections } from './imports/host-connection.ts';
+import type { ImportMetrics } from './imports/import-metrics.ts';
+import { createImportMetrics } from './imports/import-metrics.ts';
+import { ImportQueries } from './imports/import-queries.ts';
+import { ImportService } from './imports/import-service.ts';
+import { RollbackService } from './imports/rollback-service.ts';
+import { SmokeKeyProvisioner } from './imports/smoke-key.ts';
 import type { Logger } from './logger.ts';
 import { createLogger } from './logger.ts';
 import type { ManagerMetrics } from './metrics.ts';
 import { createMetrics } from './metrics.ts';
 import { PackCatalog } from './packs/pack-catalog.ts';
+import { ReconcileService } from './reconcile/reconcile-service.ts';
 import type { Store } from './store/store.ts';
 import { createStore } from './store/store.ts';
 
@@ -37,8 +47,18 @@ export type ManagerServices = {
   leases: HostLeases;
   hosts: HostService;
   scheduler: ProbeScheduler;
+  /** Host credentials and import credentials at rest. */
+  secrets: SecretBox;
+  importMetrics: ImportMetrics;
+  imports: ImportService;
+  importQueries: ImportQueries;
+  rollbacks: RollbackService;
+  access: AccessService;
+  reconcile: ReconcileService;
+  /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
+  reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
-  /** Stops the scheduler, closes Redis and the database. Idempotent. */
+  /** Stops the schedulers, closes Redis and the database. Idempotent. */
   close(): Promise<void>;
 };
 
@@ -83,15 +103,42 @@ export async function createServices(
   const audit = new AuditLog(store, clock);
   const auth = new AuthService(config, store, new LoginThrottle(clock, overrides.loginThrottle), clock);
   const leases = new HostLeases(store, clock, overrides.hostLease);
+  const clients = overrides.hostClients ?? defaultHostClientFactory;
+  const importMetrics = createImportMetrics(metrics.registry);
+  const connections = new HostConnections(store, secrets, clients);
+  const batches = new BatchRecorder(store, clock, importMetrics);
+  const importLogger = logger.child({ component: 'imports' });
+  const smokeKeys = new SmokeKeyProvisioner({
+    store,
+    connections,
+    secrets,
+    batches,
+    packs,
+    importMetrics,
+    clock,
+    logger: importLogger,
+  });
   const hosts = new HostService({
     store,
     secrets,
-    clients: overrides.hostClients ?? defaultHostClientFactory,
+    clients,
     leases,
     metrics,
     clock,
     logger: logger.child({ component: 'hosts' }),
+    smokeKeys,
   });
+  const lifecycle = { store, connections, secrets, leases, batches, metrics, importMetrics, clock };
+  const access = new AccessService({ ...lifecycle, logger: importLogger });
+  const imports = new ImportService({ ...lifecycle, packs, access, logger: importLogger });
+  const importQueries = new ImportQueries({ store, access, clock });
+  const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });
+  const reconcile = new ReconcileService({ ...lifecycle, logger: logger.child({ component: 'reconcile' }) });
+  const reconcileScheduler = new ProbeScheduler(
+    () => reconcile.runScheduled(),
+    config.reconcileIntervalMs,
+    logger.child({ component: 'reconcile-scheduler' }),
+  );
   const scheduler = new ProbeScheduler(
     () => hosts.probeAll(),
     config.probeIntervalMs,
@@ -133,11 +180,19 @@ export async function createServices(
     leases,
     hosts,
     scheduler,
+    secrets,
+    importMetrics,
+    imports,
+    importQueries,
+    rollbacks,
+    access,
+    reconcile,
+    reconcileScheduler,
     redis,
     close: async () => {
       if (closed) return;
       closed = true;
-      await scheduler.stop();
+      await Promise.all([scheduler.stop(), reconcileScheduler.stop()]);
       if (redis !== undefined) redis.disconnect();
       database.close();
     },

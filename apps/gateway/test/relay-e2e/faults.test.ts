@@ -8,6 +8,7 @@ import {
   MockUpstreams,
   openaiClient,
   type RelayGateway,
+  requestIdOf,
   seedTenant,
   startRelayGateway,
   type Tenant,
@@ -50,20 +51,23 @@ async function pair(platform: 'openai' | 'anthropic' = 'openai'): Promise<Pair> 
 }
 
 let sequence = 0;
-const newRequestId = () => `e2e-fault-${Date.now().toString(36)}-${++sequence}`;
 
-/** One non-stream chat completion through the openai SDK; resolves with the answer or the APIError. */
-async function chat(tenant: Tenant, requestId = newRequestId()) {
+/**
+ * One non-stream chat completion through the openai SDK; resolves with the answer or the APIError,
+ * and the request id the gateway returned with either (the key of the request's usage event).
+ */
+async function chat(tenant: Tenant) {
   const client = openaiClient(gateway, tenant.secret);
+  // A distinct prompt per call keeps the conversation-hash sessions apart.
+  const content = `Reply with pong only ${++sequence}`;
   try {
-    const data = await client.chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Reply with pong only ${requestId}` }] },
-      { headers: { 'x-request-id': requestId } },
-    );
-    return { requestId, data, error: undefined };
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] })
+      .withResponse();
+    return { requestId: requestIdOf(response.headers), data, error: undefined };
   } catch (error) {
     if (!(error instanceof APIError)) throw error;
-    return { requestId, data: undefined, error };
+    return { requestId: requestIdOf(error.headers), data: undefined, error };
   }
 }
 
@@ -99,11 +103,14 @@ describe('failover before the first byte', () => {
   it('a stream request fails over too while nothing has been sent to the client', async () => {
     const { tenant, primary, secondary } = await pair();
     primary.setFault({ mode: 'status_503', times: 1 });
-    const requestId = newRequestId();
-    const stream = await openaiClient(gateway, tenant.secret).chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with pong only' }], stream: true },
-      { headers: { 'x-request-id': requestId } },
-    );
+    const { data: stream, response } = await openaiClient(gateway, tenant.secret)
+      .chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Reply with pong only' }],
+        stream: true,
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('pong');
@@ -121,15 +128,14 @@ describe('failover before the first byte', () => {
   it('529 (Anthropic overloaded) on /v1/messages fails over to the second account', async () => {
     const { tenant, primary, secondary } = await pair('anthropic');
     primary.setFault({ mode: 'status_529', times: 1 });
-    const requestId = newRequestId();
-    const message = await anthropicClient(gateway, tenant.secret).messages.create(
-      {
+    const { data: message, response } = await anthropicClient(gateway, tenant.secret)
+      .messages.create({
         model: 'claude-sonnet-4-5',
         max_tokens: 16,
         messages: [{ role: 'user', content: 'Reply with pong only' }],
-      },
-      { headers: { 'x-request-id': requestId } },
-    );
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     expect(message.content[0]).toMatchObject({ type: 'text', text: 'pong' });
     expect(primary.counts().total).toBe(1);
     expect(secondary.counts().total).toBe(1);
@@ -214,7 +220,9 @@ describe('failover before the first byte', () => {
     const result = await chat(tenant);
     expect(result.error?.status).toBe(504);
     expect(result.error?.code).toBe('UPSTREAM_TIMEOUT');
-    expect(result.error?.headers.get('x-request-id')).toBe(result.requestId);
+    // The error carries the gateway's request id (chat() read it from the error's headers), and the
+    // SDK exposes the same id on the error.
+    expect(result.error?.requestID).toBe(result.requestId);
     expect(await usageEventOf(gateway.admin, result.requestId)).toMatchObject({
       status_code: 504,
       attempts: 1,
@@ -258,11 +266,15 @@ describe('no failover', () => {
   it('a stream cut after the first byte ends the client stream with an error, without a retry', async () => {
     const { tenant, primary, secondary } = await pair();
     primary.setFault({ mode: 'stream_cut', afterEvents: 3, times: 1 });
-    const requestId = newRequestId();
-    const stream = await openaiClient(gateway, tenant.secret).chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'say something' }], stream: true },
-      { headers: { 'x-request-id': requestId } },
-    );
+    // The stream's response headers (sent before the failure) carry the request id.
+    const { data: stream, response } = await openaiClient(gateway, tenant.secret)
+      .chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'say something' }],
+        stream: true,
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     let failure: unknown;
     try {
@@ -288,11 +300,15 @@ describe('no failover', () => {
   it('a stream reset in the middle of an event ends with a well-formed error event, not half an event', async () => {
     const { tenant, primary, secondary } = await pair();
     primary.setFault({ mode: 'reset_mid_body', times: 1 });
-    const requestId = newRequestId();
-    const stream = await openaiClient(gateway, tenant.secret).chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'say something' }], stream: true },
-      { headers: { 'x-request-id': requestId } },
-    );
+    // The stream's response headers (sent before the failure) carry the request id.
+    const { data: stream, response } = await openaiClient(gateway, tenant.secret)
+      .chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'say something' }],
+        stream: true,
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     const failure = await (async () => {
       for await (const _chunk of stream) expect.fail('no whole event was sent upstream');
     })().catch((error: unknown) => error);
@@ -308,16 +324,15 @@ describe('no failover', () => {
   it('an Anthropic stream cut mid-way ends with an Anthropic error event, without a retry', async () => {
     const { tenant, primary, secondary } = await pair('anthropic');
     primary.setFault({ mode: 'stream_cut', afterEvents: 4, times: 1 });
-    const requestId = newRequestId();
-    const stream = await anthropicClient(gateway, tenant.secret).messages.create(
-      {
+    const { data: stream, response } = await anthropicClient(gateway, tenant.secret)
+      .messages.create({
         model: 'claude-sonnet-4-5',
         max_tokens: 64,
         messages: [{ role: 'user', content: 'hi' }],
         stream: true,
-      },
-      { headers: { 'x-request-id': requestId } },
-    );
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     const failure = await (async () => {
       for await (const event of stream) {

@@ -3,19 +3,23 @@ import { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anthropicClient,
+  GATEWAY_REQUEST_ID,
   GATEWAY_START_TIMEOUT_MS,
   MockUpstreams,
   openaiClient,
   type RelayGateway,
+  requestIdOf,
   seedTenant,
   startRelayGateway,
   type Tenant,
   usageEventOf,
+  usageEventsOfKey,
 } from '../support/relay-harness.ts';
 
 /**
  * Issue 4 "Done when" #1: every public route works through the official SDKs against the real
- * gateway process, with both auth headers, and each request's x-request-id is its usage event's id.
+ * gateway process, with both auth headers, and the x-request-id each response carries (always the
+ * gateway's own, ADR 0006) is its usage event's id.
  */
 
 let gateway: RelayGateway;
@@ -49,7 +53,12 @@ afterAll(async () => {
   await mocks.closeAll();
 });
 
-const requestIdFor = (name: string) => `e2e-${name}-${Date.now().toString(36)}`;
+/** Decimal USD (at most 6 decimals, as the API writes money) in integer micros, for exact sums. */
+function micros(usd: string): bigint {
+  const [whole = '0', fraction = ''] = usd.replace('-', '').split('.');
+  const value = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  return usd.startsWith('-') ? -value : value;
+}
 
 describe('OpenAI-compatible routes through the openai SDK', () => {
   it('lists the models the key can use and reads one of them', async () => {
@@ -68,18 +77,16 @@ describe('OpenAI-compatible routes through the openai SDK', () => {
     ['Authorization: Bearer', false],
     ['x-api-key', true],
   ])(
-    'answers a non-stream chat completion (%s) and records its usage under the same request id',
+    'answers a non-stream chat completion (%s) and records its usage under the returned request id',
     async (_label, viaXApiKey) => {
       const client = openaiClient(gateway, openaiTenant.secret, { viaXApiKey });
-      const requestId = requestIdFor('chat');
-      const { data, response } = await client.chat.completions
-        .create(
-          { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with pong only' }] },
-          { headers: { 'x-request-id': requestId } },
-        )
+      const { data, response, request_id } = await client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with pong only' }] })
         .withResponse();
       expect(data.choices[0]?.message.content).toBe(PONG_ANSWER.text);
-      expect(response.headers.get('x-request-id')).toBe(requestId);
+      const requestId = requestIdOf(response.headers);
+      // The SDK exposes the same id, as it does for OpenAI's own request ids.
+      expect(request_id).toBe(requestId);
 
       const event = await usageEventOf(gateway.admin, requestId);
       expect(event).toMatchObject({
@@ -101,24 +108,54 @@ describe('OpenAI-compatible routes through the openai SDK', () => {
     },
   );
 
-  it('generates a request id when the client sends none and uses it for the usage event', async () => {
-    const client = openaiClient(gateway, openaiTenant.secret);
-    const { response } = await client.chat.completions
-      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] })
-      .withResponse();
-    const requestId = response.headers.get('x-request-id');
-    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
-    const event = await usageEventOf(gateway.admin, requestId ?? '');
-    expect(event.status_code).toBe(200);
+  it("never keeps a caller's x-request-id: each request is keyed (and billed) on the gateway's own id", async () => {
+    // A tenant of its own, so its balance shows exactly what these two requests were charged.
+    const tenant = await seedTenant(gateway.admin, {
+      platform: 'openai',
+      accounts: [{ mock, models: ['gpt-4o-mini'] }],
+    });
+    const client = openaiClient(gateway, tenant.secret);
+    const callerId = `e2e-caller-id-${Date.now().toString(36)}`;
+    const calls = mock.counts().total;
+    const requestIds: string[] = [];
+    for (const content of ['Reply with pong only', 'Reply with pong only, again']) {
+      const { response } = await client.chat.completions
+        .create(
+          { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
+          { headers: { 'x-request-id': callerId } },
+        )
+        .withResponse();
+      expect(response.status).toBe(200);
+      const returned = response.headers.get('x-request-id');
+      expect(returned).not.toBe(callerId);
+      expect(returned).toMatch(GATEWAY_REQUEST_ID);
+      requestIds.push(requestIdOf(response.headers));
+    }
+    expect(new Set(requestIds).size).toBe(2);
+    // Both were relayed, and both were billed: one usage event each, none under the caller's id.
+    expect(mock.counts().total - calls).toBe(2);
+    const events = await usageEventsOfKey(gateway.admin, tenant.key.id, 2);
+    expect(events.map((event) => event.request_id).sort()).toEqual([...requestIds].sort());
+    for (const event of events) {
+      expect(event.status_code).toBe(200);
+      expect(micros(event.charged_usd)).toBeGreaterThan(0n);
+    }
+    expect((await gateway.admin.usage.events({ request_id: callerId })).items).toEqual([]);
+    const charged = events.reduce((sum, event) => sum + micros(event.charged_usd), 0n);
+    const user = await gateway.admin.users.get(tenant.user.id);
+    expect(micros(user.balance_usd)).toBe(micros(tenant.user.balance_usd) - charged);
   });
 
   it('streams a chat completion and strips the usage chunk the client did not ask for', async () => {
     const client = openaiClient(gateway, openaiTenant.secret);
-    const requestId = requestIdFor('stream');
-    const stream = await client.chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me something' }], stream: true },
-      { headers: { 'x-request-id': requestId } },
-    );
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'tell me something' }],
+        stream: true,
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     let chunks = 0;
     for await (const chunk of stream) {
@@ -144,16 +181,15 @@ describe('OpenAI-compatible routes through the openai SDK', () => {
 
   it('streams the usage chunk when the client asks for it (stream_options.include_usage)', async () => {
     const client = openaiClient(gateway, openaiTenant.secret);
-    const requestId = requestIdFor('stream-usage');
-    const stream = await client.chat.completions.create(
-      {
+    const { data: stream, response } = await client.chat.completions
+      .create({
         model: 'gpt-4o-mini',
         messages: [{ role: 'user', content: 'Reply with pong only' }],
         stream: true,
         stream_options: { include_usage: true },
-      },
-      { headers: { 'x-request-id': requestId } },
-    );
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     const usages = [];
     for await (const chunk of stream) {
@@ -173,16 +209,12 @@ describe('OpenAI-compatible routes through the openai SDK', () => {
 
   it('creates embeddings', async () => {
     const client = openaiClient(gateway, openaiTenant.secret, { viaXApiKey: true });
-    const requestId = requestIdFor('embeddings');
     const { data, response } = await client.embeddings
-      .create(
-        { model: 'text-embedding-3-small', input: ['one', 'two'] },
-        { headers: { 'x-request-id': requestId } },
-      )
+      .create({ model: 'text-embedding-3-small', input: ['one', 'two'] })
       .withResponse();
     expect(data.data).toHaveLength(2);
     expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
-    expect(response.headers.get('x-request-id')).toBe(requestId);
+    const requestId = requestIdOf(response.headers);
     const event = await usageEventOf(gateway.admin, requestId);
     expect(event).toMatchObject({
       endpoint: '/v1/embeddings',
@@ -193,22 +225,19 @@ describe('OpenAI-compatible routes through the openai SDK', () => {
 
   it('relays the Responses API, non-stream and stream', async () => {
     const client = openaiClient(gateway, openaiTenant.secret);
-    const requestId = requestIdFor('responses');
-    const { data } = await client.responses
-      .create(
-        { model: 'gpt-4o-mini', input: 'Reply with pong only' },
-        { headers: { 'x-request-id': requestId } },
-      )
+    const { data, response } = await client.responses
+      .create({ model: 'gpt-4o-mini', input: 'Reply with pong only' })
       .withResponse();
     expect(data.output_text).toBe(PONG_ANSWER.text);
+    const requestId = requestIdOf(response.headers);
     const event = await usageEventOf(gateway.admin, requestId);
     expect(event).toMatchObject({ endpoint: '/v1/responses', status_code: 200, usage_estimated: false });
 
-    const streamId = requestIdFor('responses-stream');
-    const stream = await client.responses.create(
-      { model: 'gpt-4o-mini', input: 'hello there', stream: true },
-      { headers: { 'x-request-id': streamId } },
-    );
+    const streaming = await client.responses
+      .create({ model: 'gpt-4o-mini', input: 'hello there', stream: true })
+      .withResponse();
+    const stream = streaming.data;
+    const streamId = requestIdOf(streaming.response.headers);
     let text = '';
     let completed = false;
     for await (const event of stream) {
@@ -232,19 +261,15 @@ describe('Anthropic-compatible routes through the @anthropic-ai/sdk', () => {
     ['Authorization: Bearer', true],
   ])('answers a non-stream message (%s)', async (_label, viaBearer) => {
     const client = anthropicClient(gateway, anthropicTenant.secret, { viaBearer });
-    const requestId = requestIdFor('messages');
     const { data, response } = await client.messages
-      .create(
-        {
-          model: 'claude-sonnet-4-5',
-          max_tokens: 64,
-          messages: [{ role: 'user', content: 'Reply with pong only' }],
-        },
-        { headers: { 'x-request-id': requestId } },
-      )
+      .create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Reply with pong only' }],
+      })
       .withResponse();
     expect(data.content[0]).toMatchObject({ type: 'text', text: PONG_ANSWER.text });
-    expect(response.headers.get('x-request-id')).toBe(requestId);
+    const requestId = requestIdOf(response.headers);
     const event = await usageEventOf(gateway.admin, requestId);
     expect(event).toMatchObject({
       api_key_id: anthropicTenant.key.id,
@@ -263,16 +288,15 @@ describe('Anthropic-compatible routes through the @anthropic-ai/sdk', () => {
 
   it('streams a message', async () => {
     const client = anthropicClient(gateway, anthropicTenant.secret);
-    const requestId = requestIdFor('messages-stream');
-    const stream = await client.messages.create(
-      {
+    const { data: stream, response } = await client.messages
+      .create({
         model: 'claude-sonnet-4-5',
         max_tokens: 64,
         messages: [{ role: 'user', content: 'say something' }],
         stream: true,
-      },
-      { headers: { 'x-request-id': requestId } },
-    );
+      })
+      .withResponse();
+    const requestId = requestIdOf(response.headers);
     let text = '';
     const types: string[] = [];
     for await (const event of stream) {
@@ -293,19 +317,16 @@ describe('Anthropic-compatible routes through the @anthropic-ai/sdk', () => {
 
   it('counts tokens without billing', async () => {
     const client = anthropicClient(gateway, anthropicTenant.secret);
-    const countId = requestIdFor('count-tokens');
-    const counted = await client.messages.countTokens(
-      { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'twelve bytes' }] },
-      { headers: { 'x-request-id': countId } },
-    );
+    const { data: counted, response } = await client.messages
+      .countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'twelve bytes' }] })
+      .withResponse();
     expect(counted.input_tokens).toBe(3);
+    const countId = requestIdOf(response.headers);
     // Usage is written in request order: once a later request's event is there, the count's would be.
-    const laterId = requestIdFor('after-count');
-    await client.messages.create(
-      { model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
-      { headers: { 'x-request-id': laterId } },
-    );
-    await usageEventOf(gateway.admin, laterId);
+    const later = await client.messages
+      .create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    await usageEventOf(gateway.admin, requestIdOf(later.response.headers));
     expect((await gateway.admin.usage.events({ request_id: countId })).items).toEqual([]);
   });
 

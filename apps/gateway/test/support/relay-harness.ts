@@ -199,9 +199,25 @@ export async function addKey(
   return { key: api_key, secret };
 }
 
+/** What the gateway returns in `x-request-id` on /v1/*: always its own id, never the caller's (ADR 0006). */
+export const GATEWAY_REQUEST_ID = /^req_[0-9a-f]{32}$/;
+
 /**
- * The usage event of one request, polled until written (the writer batches every ~100 ms).
- * Fails when more than one event carries the request id.
+ * The request id the gateway returned in a tenant response's `x-request-id` (the response of an SDK
+ * call's `.withResponse()`, an `APIError`'s headers or a raw answer): the key of its usage event.
+ * Throws when it is missing or not gateway-made, so a test never looks up some other request's event.
+ */
+export function requestIdOf(headers: Headers | undefined): string {
+  const id = headers?.get('x-request-id');
+  if (typeof id !== 'string' || !GATEWAY_REQUEST_ID.test(id)) {
+    throw new Error(`expected a gateway-made x-request-id, got ${String(id)}`);
+  }
+  return id;
+}
+
+/**
+ * The usage event of one request (its id from `requestIdOf`), polled until written (the writer
+ * batches every ~100 ms). Fails when more than one event carries the request id.
  */
 export async function usageEventOf(admin: AdminClient, requestId: string): Promise<UsageEvent> {
   const items = await waitFor(

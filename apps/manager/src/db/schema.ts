@@ -65,8 +65,8 @@ export const importBatches = sqliteTable(
       .references(() => hosts.id, { onDelete: 'cascade' }),
     providerId: text('provider_id'),
     packId: text('pack_id'),
-    kind: text('kind').$type<'import' | 'repair' | 'smoke' | 'batch'>().notNull(),
-    status: text('status').$type<'running' | 'succeeded' | 'partial' | 'failed' | 'rolled_back'>().notNull(),
+    kind: text('kind').$type<ImportBatchKind>().notNull(),
+    status: text('status').$type<ImportBatchStatus>().notNull(),
     planId: text('plan_id'),
     actor: text('actor').notNull(),
     requestId: text('request_id'),
@@ -76,6 +76,11 @@ export const importBatches = sqliteTable(
   },
   (t) => [index('import_batches_host').on(t.hostId, t.providerId, t.createdAt)],
 );
+
+export type ImportBatchKind = 'import' | 'repair' | 'smoke' | 'batch';
+export type ImportBatchStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'rolled_back';
+export type ImportBatchRow = typeof importBatches.$inferSelect;
+export type ImportPlanRow = typeof importPlans.$inferSelect;
 
 export const managedResources = sqliteTable(
   'managed_resources',
@@ -96,13 +101,39 @@ export const managedResources = sqliteTable(
     ownedFields: text('owned_fields', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** Fields sent only on create (platform, opening balance): what a repair needs to recreate it. */
+    createFields: text('create_fields', { mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .$defaultFn(() => ({})),
+    /** Natural keys this resource references (`{user?, group?, account?}`). */
+    refs: text('refs', { mode: 'json' })
+      .$type<Record<string, string>>()
+      .notNull()
+      .$defaultFn(() => ({})),
+    /** Accounts: the upstream credential sealed with MANAGER_SECRET_KEY, to recreate or restore it. */
+    secretCiphertext: text('secret_ciphertext'),
   },
   (t) => [
     index('managed_resources_host').on(t.hostId, t.providerId, t.status),
     index('managed_resources_batch').on(t.batchId),
+    index('managed_resources_natural_key').on(t.hostId, t.naturalKey),
   ],
 );
-export type ManagedResourceStatus = 'pending' | 'created' | 'adopted' | 'unknown' | 'deleted' | 'failed';
+export type ManagedResourceRow = typeof managedResources.$inferSelect;
+/**
+ * `superseded`: a later batch resolved the same natural key (adopted or recreated it); `released`: rollback
+ * found it no longer carries our labels and left it alone. Neither counts as recorded.
+ */
+export type ManagedResourceStatus =
+  | 'pending'
+  | 'created'
+  | 'adopted'
+  | 'unknown'
+  | 'deleted'
+  | 'failed'
+  | 'superseded'
+  | 'released';
 /** Statuses that mean "this may exist on the host because of us". */
 export const RECORDED_RESOURCE_STATUSES: ManagedResourceStatus[] = [
   'pending',
@@ -129,25 +160,32 @@ export const journalEntries = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [unique().on(t.batchId, t.seq)],
+  (t) => [unique().on(t.batchId, t.seq), index('journal_entries_resource').on(t.resourceId)],
 );
+export type JournalEntryRow = typeof journalEntries.$inferSelect;
 
-export const reconcileRuns = sqliteTable('reconcile_runs', {
-  id: text('id').primaryKey(),
-  hostId: text('host_id')
-    .notNull()
-    .references(() => hosts.id, { onDelete: 'cascade' }),
-  providerId: text('provider_id'),
-  mode: text('mode').$type<'report' | 'repair'>().notNull(),
-  status: text('status').$type<'succeeded' | 'failed'>().notNull(),
-  drift: text('drift', { mode: 'json' }).$type<unknown[]>().notNull(),
-  repaired: text('repaired', { mode: 'json' }).$type<unknown[]>().notNull(),
-  repairBatchId: text('repair_batch_id'),
-  actor: text('actor').notNull(),
-  requestId: text('request_id'),
-  createdAt: integer('created_at').notNull(),
-  finishedAt: integer('finished_at'),
-});
+export const reconcileRuns = sqliteTable(
+  'reconcile_runs',
+  {
+    id: text('id').primaryKey(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    providerId: text('provider_id'),
+    mode: text('mode').$type<'report' | 'repair'>().notNull(),
+    status: text('status').$type<'succeeded' | 'failed'>().notNull(),
+    drift: text('drift', { mode: 'json' }).$type<unknown[]>().notNull(),
+    repaired: text('repaired', { mode: 'json' }).$type<unknown[]>().notNull(),
+    repairBatchId: text('repair_batch_id'),
+    actor: text('actor').notNull(),
+    requestId: text('request_id'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+    error: text('error'),
+  },
+  (t) => [index('reconcile_runs_host').on(t.hostId, t.createdAt)],
+);
+export type ReconcileRunRow = typeof reconcileRuns.$inferSelect;
 
 export const providerDrafts = sqliteTable('provider_drafts', {
   id: text('id').primaryKey(),

@@ -54,6 +54,8 @@ export type HostServiceDeps = {
   logger: Logger;
   /** Per-request timeout of smoke calls (a chat completion through a real upstream can be slow). */
   smokeTimeoutMs?: number;
+  /** Creates (and records) a smoke key when the host has none; without it such a smoke answers 422. */
+  smokeKeys?: { create(hostId: string, models: string[] | undefined, requestId: string): Promise<string> };
 };
 
 /** Registered gateway hosts (manager.md §4): register, probe, smoke, update, delete. */
@@ -242,8 +244,8 @@ export class HostService {
 
   /**
    * The production smoke through the host's public API, under the host lease. Without `api_key` it uses
-   * the smoke key recorded for the host; creating one on the host is not built yet, so a host without
-   * one answers 422 SMOKE_KEY_REQUIRED.
+   * the smoke key recorded for the host, creating (and recording) one in an imported provider group when
+   * there is none; a host with no imported group answers 422 SMOKE_KEY_REQUIRED.
    */
   async smoke(id: string, input: SmokeInput, requestId: string): Promise<SmokeReport> {
     return measured(this.deps.metrics, 'host.smoke', () =>
@@ -253,6 +255,8 @@ export class HostService {
         let apiKey = input.api_key;
         if (apiKey === undefined && host.smokeKeyCiphertext !== null)
           apiKey = this.#open(host.smokeKeyCiphertext, host.id);
+        if (apiKey === undefined && this.deps.smokeKeys !== undefined)
+          apiKey = await this.deps.smokeKeys.create(id, input.models, requestId);
         if (apiKey === undefined) {
           throw new ManagerError(
             'SMOKE_KEY_REQUIRED',

@@ -20,10 +20,11 @@ export function errorResponses(...statuses: number[]) {
     401: 'Not authenticated (AUTH_REQUIRED, INVALID_TOKEN, INVALID_CREDENTIALS)',
     403: 'Cross-origin write refused (CSRF_REJECTED)',
     404: 'Not found (NOT_FOUND)',
-    409: 'Conflict (CONFLICT, HOST_BUSY, HOST_HAS_RESOURCES)',
+    409: 'Conflict (CONFLICT, HOST_BUSY, HOST_HAS_RESOURCES, PLAN_STALE, PLAN_EXPIRED, NO_RECORDED_RESOURCES)',
     413: 'Body too large (REQUEST_TOO_LARGE)',
-    422: 'Refused (HOST_PROBE_FAILED, SMOKE_KEY_REQUIRED)',
+    422: 'Refused (HOST_PROBE_FAILED, SMOKE_KEY_REQUIRED, PACK_INVALID)',
     429: 'Throttled (LOGIN_THROTTLED)',
+    502: 'The host failed (HOST_UNREACHABLE, HOST_ERROR)',
   };
   return Object.fromEntries(
     [401, 403, ...statuses].map((status) => [
