@@ -9,6 +9,7 @@ import {
 import type { AccessQuery } from '@relay/schemas';
 import { loadAccessSnapshot } from './access-snapshot.ts';
 import type { AdminContext } from './context.ts';
+import { withStoreErrors } from './store-errors.ts';
 
 /** One bound account as the report shows it: why it can (blocker null) or cannot take traffic. */
 export interface AccessReportAccount {
@@ -55,10 +56,9 @@ export interface AccessReportBody {
 
 export async function accessReport(ctx: AdminContext, query: AccessQuery): Promise<AccessReportBody> {
   const now = ctx.now();
-  const snapshot = await loadAccessSnapshot(ctx.store, {
-    groupId: query.group_id,
-    apiKeyId: query.api_key_id,
-  });
+  const snapshot = await withStoreErrors(() =>
+    loadAccessSnapshot(ctx.store, { groupId: query.group_id, apiKeyId: query.api_key_id }),
+  );
   const result =
     query.api_key_id !== undefined
       ? evaluateAccess(snapshot, { api_key_id: query.api_key_id, model: query.model }, now)

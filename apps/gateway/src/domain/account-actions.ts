@@ -49,7 +49,7 @@ export async function testAccount(
   input: AccountTestRequest,
   options: AccountTestOptions,
 ): Promise<AccountTestResult> {
-  const account = await ctx.store.accounts.get(id);
+  const account = await withStoreErrors(() => ctx.store.accounts.get(id));
   if (!account) throw notFound('account', id);
   const model = input.model ?? account.models[0] ?? Object.keys(account.modelMapping)[0];
   if (model === undefined) {

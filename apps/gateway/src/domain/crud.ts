@@ -35,7 +35,7 @@ export async function getResource<Row extends { id: string; version: number }, I
   ctx: AdminContext,
   id: string,
 ): Promise<Out> {
-  const row = await def.repository(ctx.store).get(id);
+  const row = await withStoreErrors(() => def.repository(ctx.store).get(id));
   if (!row) throw notFound(def.noun, id);
   return def.present(row);
 }
@@ -45,7 +45,7 @@ export async function listResources<Row extends { id: string; version: number },
   ctx: AdminContext,
   query: Q,
 ): Promise<{ items: Out[]; next_cursor: string | null }> {
-  const page = await def.list(ctx.store, query);
+  const page = await withStoreErrors(() => def.list(ctx.store, query));
   return { items: page.items.map((row) => def.present(row)), next_cursor: page.nextCursor };
 }
 

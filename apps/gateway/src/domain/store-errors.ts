@@ -19,6 +19,20 @@ const UNIQUE_MEANING: Record<string, { code: 'ALREADY_EXISTS' | 'CONFLICT'; mess
 };
 
 /**
+ * Postgres "data exceptions" a caller's value causes: text with a NUL character (which Postgres text
+ * and jsonb cannot hold, though JSON and query strings can carry it), a lone UTF-16 surrogate in a
+ * jsonb value (labels, model maps), a number or string beyond its column. They are bad input,
+ * answered as such, never an internal error.
+ */
+const DATA_EXCEPTION_MEANING: Record<string, string> = {
+  '22021': 'text must not contain NUL (\\u0000) characters',
+  '22P05': 'text must not contain NUL (\\u0000) characters',
+  '22P02': 'a value has an invalid form (e.g. text with an unpaired UTF-16 surrogate such as \\ud800)',
+  '22003': 'a number is out of range',
+  '22001': 'a value is too long',
+};
+
+/**
  * Turns a constraint violation raised by the database into the admin error a caller can act on.
  * Constraints are the last word under concurrency: two requests racing past a domain check still
  * get a clean 409, never a 500.
@@ -33,6 +47,12 @@ export function translateStoreError(error: unknown): unknown {
       constraint: pg.constraint,
     });
   }
+  const dataProblem = DATA_EXCEPTION_MEANING[pg.code];
+  if (dataProblem !== undefined) {
+    return new AdminError('VALIDATION_FAILED', `invalid request: ${dataProblem}`, [
+      { path: '', message: dataProblem },
+    ]);
+  }
   if (pg.code === PG_FOREIGN_KEY_VIOLATION) {
     return new AdminError(
       'CONFLICT',
@@ -43,7 +63,7 @@ export function translateStoreError(error: unknown): unknown {
   return error;
 }
 
-/** Runs a store operation, translating constraint violations. */
+/** Runs a store operation (reads too: ids and filters come from the caller), translating its errors. */
 export async function withStoreErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();

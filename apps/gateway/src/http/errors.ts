@@ -73,6 +73,12 @@ export function errorResponse(
   } else {
     body = openAiErrorBody(error.code, error.message, error.options.param ?? null);
   }
+  if (error.code === 'REQUEST_TOO_LARGE' && surface === 'admin') {
+    // The admin body limit refuses from Hono's web stream over the socket, which then never drains:
+    // say the connection ends here, or a keep-alive client's next request dies on it ("other side
+    // closed"). The relay reads /v1 bodies from the socket itself and Node discards the rest.
+    headers.connection = 'close';
+  }
   if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   }

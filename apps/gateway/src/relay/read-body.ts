@@ -12,7 +12,9 @@ export async function readBody(incoming: IncomingMessage, limitBytes: number): P
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+  // Leaving the loop early must not destroy the request: the rest of the body is then discarded as it
+  // arrives, so the 413 reaches the client and its keep-alive connection stays usable.
+  for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limitBytes) {
       incoming.resume();

@@ -45,10 +45,20 @@ export type RelayDeps = {
 export type RelayOutcome = { status: number; accountId?: string; attempts: number };
 
 const MINUTE_MS = 60_000;
+/** Sticky sessions live for an hour after their last use (gateway.md §4). */
+const STICKY_TTL_MS = 60 * MINUTE_MS;
 /** Longest a request may hold a slot without renewing: covers long streams; a crashed holder frees it then. */
 const SLOT_LEASE_MS = 10 * MINUTE_MS;
 /** Largest non-stream upstream answer the gateway holds (it is read whole to meter it and to fail over on a cut). */
 const MAX_BUFFERED_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** What admission found out, handed to account selection. */
+type Admission = {
+  tenantSlots: SlotRequest[];
+  states: Map<string, AccountState>;
+  sticky: string | null;
+  stickyKey: string | undefined;
+};
 
 type Attempted = {
   route: ModelRoute;
@@ -98,28 +108,8 @@ export class RelayPipeline {
     const routes = this.allowedRoutes(view, request.model);
     if (routes.length === 0) throw explainDenial(view, request.model, now);
 
-    const limits = this.limitRequests(view, request);
-    if (limits.length > 0) {
-      const decision = await guard(() => this.deps.limiter.consumeMany(limits));
-      if (!decision.allowed) {
-        throw new PublicError('RATE_LIMITED', 'Rate limit reached for this API key; retry later.', {
-          retryAfterSeconds: decision.retryAfterMs / 1000,
-        });
-      }
-    }
-    const tenantSlots = this.tenantSlots(view, requestId);
-    if (tenantSlots.length > 0) {
-      const taken = await guard(() => this.deps.slots.acquireMany(tenantSlots));
-      if (!taken.acquired) {
-        throw new PublicError(
-          'CONCURRENCY_LIMITED',
-          'Too many concurrent requests for this API key; retry shortly.',
-          {
-            retryAfterSeconds: 1,
-          },
-        );
-      }
-    }
+    const admission = await this.admit(view, request, routes, incoming, requestId);
+    const { tenantSlots } = admission;
     const held: SlotRelease[] = tenantSlots.map(({ key, holder }) => ({ key, holder }));
     try {
       return await this.relay(
@@ -133,6 +123,7 @@ export class RelayPipeline {
         requestId,
         started,
         held,
+        admission,
       );
     } finally {
       if (held.length > 0) {
@@ -144,6 +135,67 @@ export class RelayPipeline {
         });
       }
     }
+  }
+
+  /**
+   * Everything the shared runtime state must say before an upstream is chosen — rate limits, the
+   * key's and user's concurrency slots, the candidates' health and the sticky account — asked at once:
+   * with Redis the calls leave in one write and cost one round trip of latency. A refusal (or a
+   * Redis failure) gives back what the other calls took.
+   */
+  private async admit(
+    view: TenantView,
+    request: RelayRequest,
+    routes: readonly ModelRoute[],
+    incoming: IncomingMessage,
+    requestId: string,
+  ): Promise<Admission> {
+    const limits = this.limitRequests(view, request);
+    const tenantSlots = this.tenantSlots(view, requestId);
+    const session =
+      routes.length > 1
+        ? sessionIdentity(headerValue(incoming.headers['x-session-id']), request.body)
+        : undefined;
+    const stickyKey = session === undefined ? undefined : `{${view.group.group.id}}:sticky:${session}`;
+    const [limited, slotted, states, sticky] = await Promise.allSettled([
+      limits.length > 0 ? this.deps.limiter.consumeMany(limits) : undefined,
+      tenantSlots.length > 0 ? this.deps.slots.acquireMany(tenantSlots) : undefined,
+      this.deps.health.state(routes.map((route) => route.account.row.id)),
+      stickyKey === undefined ? null : this.deps.sticky.get(stickyKey, STICKY_TTL_MS),
+    ]);
+    const slotsTaken = slotted.status === 'fulfilled' && slotted.value?.acquired === true;
+    const giveBackSlots = () => {
+      if (!slotsTaken) return;
+      this.deps.slots.releaseMany(tenantSlots).catch(() => undefined);
+    };
+    for (const outcome of [limited, slotted, states]) {
+      if (outcome.status === 'rejected') {
+        giveBackSlots();
+        throw limiterFailure(outcome.reason);
+      }
+    }
+    if (limited.status === 'fulfilled' && limited.value !== undefined && !limited.value.allowed) {
+      giveBackSlots();
+      throw new PublicError('RATE_LIMITED', 'Rate limit reached for this API key; retry later.', {
+        retryAfterSeconds: limited.value.retryAfterMs / 1000,
+      });
+    }
+    if (slotted.status === 'fulfilled' && slotted.value !== undefined && !slotted.value.acquired) {
+      throw new PublicError(
+        'CONCURRENCY_LIMITED',
+        'Too many concurrent requests for this API key; retry shortly.',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    return {
+      tenantSlots,
+      states: states.status === 'fulfilled' ? states.value : new Map(),
+      // A sticky map that cannot answer only costs the cache affinity, never the request.
+      sticky: sticky.status === 'fulfilled' ? sticky.value : null,
+      stickyKey,
+    };
   }
 
   private allowedRoutes(view: TenantView, model: string): readonly ModelRoute[] {
@@ -196,9 +248,10 @@ export class RelayPipeline {
     requestId: string,
     started: number,
     held: SlotRelease[],
+    admission: Admission,
   ): Promise<RelayOutcome> {
     const now = this.now();
-    const states = await this.deps.health.state(routes.map((route) => route.account.row.id));
+    const { states, sticky, stickyKey } = admission;
     const usable = routes.filter((route) => {
       const until = route.account.row.cooldownUntil?.getTime();
       if (until !== undefined && until > now) return false;
@@ -207,15 +260,6 @@ export class RelayPipeline {
     });
     if (usable.length === 0) throw explainDenial(view, request.model, now, cooldownsOf(states));
 
-    const session =
-      usable.length > 1
-        ? sessionIdentity(headerValue(incoming.headers['x-session-id']), request.body)
-        : undefined;
-    const stickyKey = session === undefined ? undefined : `{${view.group.group.id}}:sticky:${session}`;
-    const sticky =
-      stickyKey === undefined
-        ? null
-        : await this.deps.sticky.get(stickyKey, MINUTE_MS * 60).catch(() => null);
     const byId = new Map(usable.map((route) => [route.account.row.id, route]));
     const ordered = orderCandidates(
       usable.map((route) => ({
@@ -554,20 +598,24 @@ export class RelayPipeline {
 }
 
 /** Limits and slots fail closed when their store is unreachable (quality.md: a clear 503, never a crash). */
+function limiterFailure(error: unknown): unknown {
+  if (isRuntimeUnavailableError(error)) {
+    return new PublicError(
+      'LIMITER_UNAVAILABLE',
+      'Rate limiting is temporarily unavailable; retry shortly.',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
+  }
+  return error;
+}
+
 async function guard<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isRuntimeUnavailableError(error)) {
-      throw new PublicError(
-        'LIMITER_UNAVAILABLE',
-        'Rate limiting is temporarily unavailable; retry shortly.',
-        {
-          retryAfterSeconds: 1,
-        },
-      );
-    }
-    throw error;
+    throw limiterFailure(error);
   }
 }
 

@@ -52,7 +52,9 @@ export class UsageAccumulator {
     if (anthropic && prompt !== undefined) prompt += (cacheRead ?? 0) + (cacheWrite ?? 0);
     const completion = count(usage.completion_tokens) ?? count(usage.output_tokens);
     const cached =
-      count(usage.prompt_tokens_details?.cached_tokens) ?? count(usage.input_tokens_details?.cached_tokens) ?? cacheRead;
+      count(usage.prompt_tokens_details?.cached_tokens) ??
+      count(usage.input_tokens_details?.cached_tokens) ??
+      cacheRead;
     if (prompt !== undefined) this.promptTokens = prompt;
     if (completion !== undefined) this.completionTokens = completion;
     if (cached !== undefined) this.cachedTokens = cached;

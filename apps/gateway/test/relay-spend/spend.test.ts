@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  callGateway,
+  chatBody,
   GATEWAY_START_TIMEOUT_MS,
   MockUpstreams,
   type RelayGateway,
-  callGateway,
-  chatBody,
   seedTenant,
   startRelayGateway,
 } from '../support/relay-harness.ts';
@@ -38,9 +38,15 @@ async function pricedTenant(money: { key?: { quota_usd: string }; user?: { balan
   return tenant;
 }
 
-async function spendUntilRefused(secret: string, limit: number): Promise<{ accepted: number; refusal: unknown }> {
+async function spendUntilRefused(
+  secret: string,
+  limit: number,
+): Promise<{ accepted: number; refusal: unknown }> {
   for (let i = 0; i < limit; i += 1) {
-    const answer = await callGateway(gateway, '/v1/chat/completions', { secret, body: chatBody(`spend ${i}`) });
+    const answer = await callGateway(gateway, '/v1/chat/completions', {
+      secret,
+      body: chatBody(`spend ${i}`),
+    });
     if (answer.status !== 200) return { accepted: i, refusal: answer.json };
   }
   return { accepted: limit, refusal: undefined };

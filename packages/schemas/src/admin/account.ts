@@ -28,6 +28,8 @@ export const baseUrlSchema = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .refine((u) => {
+    // zod runs refinements even after the url check failed: an unparsable value must not throw here.
+    if (!URL.canParse(u)) return true;
     const parsed = new URL(u);
     return parsed.username === '' && parsed.password === '';
   }, 'must not embed credentials');
