@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { AdminError } from '../http/errors.ts';
 
-export const ADMIN_BASE_PATH = '/admin/v1';
+const ADMIN_BASE_PATH = '/admin/v1';
 
 /** The admin sub-app: its zod validation failures are 400 VALIDATION_FAILED in the admin envelope. */
 export function createAdminApp() {

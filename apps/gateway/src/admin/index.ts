@@ -8,9 +8,7 @@ import { DEFAULT_IDEMPOTENCY_TTL_SECONDS, idempotency } from './idempotency.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerResourceRoutes } from './resource-routes.ts';
 
-export { ADMIN_BASE_PATH } from './admin-app.ts';
 export type { AdminChange, AdminDeps } from './admin-deps.ts';
-export { ADMIN_API_FEATURES } from './report-routes.ts';
 
 /**
  * Mounts the admin API (gateway.md §5) under /admin/v1 on `app`: admin-token auth on every route,

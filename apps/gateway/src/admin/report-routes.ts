@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
   ADMIN_API_VERSION,
+  type AdminFeature,
   accessQuerySchema,
   accessReportSchema,
   auditEventListQuerySchema,
@@ -21,7 +22,7 @@ import type { AdminDeps } from './admin-deps.ts';
 import { errorResponses } from './openapi-common.ts';
 
 /** What this admin API implements; other parts of the gateway add theirs through `deps.features`. */
-export const ADMIN_API_FEATURES = [
+const ADMIN_API_FEATURES = [
   'labels',
   'idempotency',
   'if-match',
@@ -33,7 +34,7 @@ export const ADMIN_API_FEATURES = [
   'access-report',
   'usage',
   'audit',
-] as const;
+] as const satisfies readonly AdminFeature[];
 
 export function registerReportRoutes(admin: AdminApp, deps: AdminDeps): void {
   const capabilities = {

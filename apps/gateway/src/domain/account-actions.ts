@@ -1,6 +1,7 @@
 import type { Account, AccountTestRequest, AccountTestResult } from '@relay/schemas';
 import { request } from 'undici';
 import { AdminError } from '../http/errors.ts';
+import { ENDPOINTS, type Endpoint, upstreamPathFor } from '../relay/endpoints.ts';
 import type { AccountRow } from '../store/index.ts';
 import { recordAudit } from './audit.ts';
 import type { AdminContext } from './context.ts';
@@ -134,18 +135,27 @@ async function markAccountError(ctx: AdminContext, id: string, lastError: string
   );
 }
 
+/** The same upstream URL the relay would use (relay/endpoints.ts), so a test proves what traffic will do. */
+function upstreamUrl(account: AccountRow, endpoint: Endpoint): string {
+  const url = new URL(account.baseUrl);
+  return `${url.origin}${upstreamPathFor(endpoint, url.pathname.replace(/\/+$/, ''))}`;
+}
+
 function upstreamCall(account: AccountRow, credential: string, model: string) {
-  const base = account.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (account.authStyle === 'x-api-key') headers['x-api-key'] = credential;
   else headers.authorization = `Bearer ${credential}`;
   const messages = [{ role: 'user', content: PROMPT }];
   if (account.platform === 'anthropic') {
     headers['anthropic-version'] = '2023-06-01';
-    return { url: `${base}/messages`, headers, body: { model, max_tokens: MAX_TOKENS, messages } };
+    return {
+      url: upstreamUrl(account, ENDPOINTS.messages),
+      headers,
+      body: { model, max_tokens: MAX_TOKENS, messages },
+    };
   }
   return {
-    url: `${base}/chat/completions`,
+    url: upstreamUrl(account, ENDPOINTS.chat),
     headers,
     body: { model, max_tokens: MAX_TOKENS, messages, stream: false },
   };

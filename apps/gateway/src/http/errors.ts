@@ -62,7 +62,7 @@ export function errorResponse(
   surface: Surface,
   requestId: string,
 ): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
   let body: unknown;
   if (error instanceof AdminError) {
     body = apiErrorBody(error.code, error.message, requestId, error.details);

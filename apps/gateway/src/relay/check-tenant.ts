@@ -33,11 +33,12 @@ function normalise(ip: string): { address: string; family: 'ipv4' | 'ipv6' } {
   return { address: ip, family: isIP(ip) === 6 ? 'ipv6' : 'ipv4' };
 }
 
-export function ipAllowed(key: ApiKeyRow, ip: string | undefined): boolean {
+function ipAllowed(key: ApiKeyRow, ip: string | undefined): boolean {
   const { allow, deny } = rulesOf(key);
   if (allow === undefined && deny === undefined) return true;
-  if (ip === undefined || isIP(normalise(ip).address) === 0) return allow === undefined;
+  if (ip === undefined) return allow === undefined;
   const { address, family } = normalise(ip);
+  if (isIP(address) === 0) return allow === undefined;
   if (deny?.check(address, family)) return false;
   return allow === undefined || allow.check(address, family);
 }
@@ -51,7 +52,7 @@ export function checkTenant(
   view: TenantView,
   now: number,
   ip: string | undefined,
-  options: { spending: boolean; spentMicros?: bigint } = { spending: true },
+  options: { spending: boolean; spentMicros?: bigint },
 ): void {
   const spentMicros = options.spentMicros ?? 0n;
   const { key, user } = view;

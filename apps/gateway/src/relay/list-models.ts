@@ -1,4 +1,4 @@
-import { restrictedByChannel, routesFor } from './route-model.ts';
+import { keyAllowsModel, restrictedByChannel, routesFor } from './route-model.ts';
 import type { TenantView } from './tenant-directory.ts';
 
 /**
@@ -14,9 +14,8 @@ export function modelsFor(view: TenantView): string[] {
     for (const name of account.row.models) names.add(name);
   }
   for (const name of Object.keys(group.channel?.modelMapping ?? {})) names.add(name);
-  const allowed = view.key.allowedModels;
   return [...names]
-    .filter((name) => allowed === null || allowed.length === 0 || allowed.includes(name))
+    .filter((name) => keyAllowsModel(view.key, name))
     .filter((name) => !restrictedByChannel(group, name) && routesFor(group, name).length > 0)
     .sort();
 }

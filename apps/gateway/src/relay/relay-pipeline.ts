@@ -12,10 +12,11 @@ import { chargeOf, type UsageRecord } from '../usage/usage-record.ts';
 import { checkTenant } from './check-tenant.ts';
 import type { Endpoint } from './endpoints.ts';
 import { explainDenial } from './explain-denial.ts';
+import { headerValue } from './header-value.ts';
 import { orderCandidates } from './order-candidates.ts';
 import { parseJsonObject, readBody } from './read-body.ts';
 import { type RelayRequest, readRelayRequest } from './relay-request.ts';
-import { restrictedByChannel, routesFor } from './route-model.ts';
+import { keyAllowsModel, restrictedByChannel, routesFor } from './route-model.ts';
 import { sessionIdentity } from './session-identity.ts';
 import { SseTap } from './sse-tap.ts';
 import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory.ts';
@@ -199,8 +200,7 @@ export class RelayPipeline {
   }
 
   private allowedRoutes(view: TenantView, model: string): readonly ModelRoute[] {
-    const allowed = view.key.allowedModels;
-    if (allowed !== null && allowed.length > 0 && !allowed.includes(model)) return [];
+    if (!keyAllowsModel(view.key, model)) return [];
     if (view.group.group.status !== 'active' || restrictedByChannel(view.group, model)) return [];
     return routesFor(view.group, model);
   }
@@ -623,10 +623,6 @@ function cooldownsOf(states: ReadonlyMap<string, AccountState>): Map<string, num
   const cooldowns = new Map<string, number>();
   for (const [id, state] of states) if (state.until !== undefined) cooldowns.set(id, state.until);
   return cooldowns;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 async function readAll(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import { resolveModel } from '@relay/bindings';
+import type { ApiKeyRow } from '../store/index.ts';
 import type { GroupView, ModelRoute } from './tenant-directory.ts';
 
 const MAX_CACHED_MODELS = 1_000;
@@ -31,4 +32,10 @@ export function restrictedByChannel(view: GroupView, requestedModel: string): bo
     ? view.group.modelAliases[requestedModel]
     : requestedModel;
   return aliased === undefined || !view.channelModels.has(aliased);
+}
+
+/** Whether the key's own model allowlist admits `model` (a null or empty list admits every model). */
+export function keyAllowsModel(key: ApiKeyRow, model: string): boolean {
+  const allowed = key.allowedModels;
+  return allowed === null || allowed.length === 0 || allowed.includes(model);
 }

@@ -10,10 +10,8 @@ import {
 import type { CredentialCipher } from '../secrets/index.ts';
 import { hashApiKey } from '../secrets/index.ts';
 import type {
-  AccountGroupRow,
   AccountRow,
   ApiKeyRow,
-  ChannelGroupRow,
   ChannelRow,
   GroupRow,
   PriceRow,
@@ -44,10 +42,6 @@ export type GroupView = {
   /** Model names priced in the group's channel (for `restrict_models`). */
   channelModels: ReadonlySet<string>;
   accounts: readonly RoutableAccount[];
-  /** The rows behind the view, kept to explain a failed selection without a database query. */
-  bindings: readonly AccountGroupRow[];
-  channelBinding: ChannelGroupRow | undefined;
-  channelPrices: readonly PriceRow[];
   /** The group as the binding rules read it (no key, user or subscription: see explainDenial). */
   snapshot: AccessSnapshot;
   rules: SnapshotGroup;
@@ -179,9 +173,10 @@ export class TenantDirectory {
       channelId === undefined ? [] : this.store.prices.listAll({ channelId }),
       this.store.accounts.getMany(bindings.map((binding) => binding.accountId)),
     ]);
+    const activeChannel = channel?.status === 'active' ? channel : undefined;
     const prices = new Map<string, PriceRow>();
     for (const price of globalPrices) prices.set(price.model, price);
-    if (channel?.status === 'active') for (const price of channelPrices) prices.set(price.model, price);
+    if (activeChannel) for (const price of channelPrices) prices.set(price.model, price);
     const byId = new Map(accountRows.map((row) => [row.id, row]));
     const accounts: RoutableAccount[] = [];
     for (const binding of bindings) {
@@ -197,7 +192,6 @@ export class TenantDirectory {
         basePath: url.pathname.replace(/\/+$/, ''),
       });
     }
-    const activeChannel = channel?.status === 'active' ? channel : undefined;
     const rules = presentGroup(group);
     const snapshot: AccessSnapshot = {
       users: [],
@@ -218,9 +212,6 @@ export class TenantDirectory {
       prices,
       channelModels: new Set(activeChannel ? channelPrices.map((price) => price.model) : []),
       accounts,
-      bindings,
-      channelBinding,
-      channelPrices,
       routes: new Map(),
     };
   }

@@ -1,3 +1,5 @@
+import { headerValue } from './header-value.ts';
+
 /**
  * Why an upstream attempt failed, in the terms failover and account health need (gateway.md §4).
  * `request_error` is a 4xx caused by the request itself: passed through, never retried.
@@ -66,7 +68,7 @@ export function classifyStatus(
 
 /** `Retry-After` as seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
+  const value = headerValue(header);
   if (value === undefined || value === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
   const at = Date.parse(value);

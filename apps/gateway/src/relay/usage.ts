@@ -61,10 +61,6 @@ export class UsageAccumulator {
     if (cacheWrite !== undefined) this.cacheWriteTokens = cacheWrite;
   }
 
-  get reported(): boolean {
-    return this.promptTokens !== undefined || this.completionTokens !== undefined;
-  }
-
   /** Final figures; missing ones come from the estimator over the request and the delivered text. */
   finish(estimate: { promptCharacters: number; completionCharacters: number }): TokenUsage {
     const estimated = this.promptTokens === undefined || this.completionTokens === undefined;

@@ -141,6 +141,17 @@ describe('account test and clear-cooldown', () => {
     expect(sent?.headers['x-api-key']).toBe(upstream.apiKey);
   });
 
+  it('calls an Anthropic base URL without a version (as the built-in pack has it) on /v1/messages, like the relay', async () => {
+    const account = await mockAccount({
+      platform: 'anthropic',
+      base_url: upstream.url,
+      models: ['claude-haiku-4-5'],
+    });
+    const result = await h.client.accounts.test(account.id);
+    expect(result).toMatchObject({ ok: true, status: 200 });
+    expect(upstream.lastRequests.at(-1)?.path).toBe('/v1/messages');
+  });
+
   it('marks the account status=error with last_error when the upstream refuses the credential', async () => {
     const account = await mockAccount({ credential: 'sk-wrong-credential-for-mock-0000' });
     const result = await h.client.accounts.test(account.id);
