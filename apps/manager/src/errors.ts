@@ -1,16 +1,8 @@
 import type { ManagerErrorCode } from '@relay/schemas';
 import { MANAGER_ERROR_STATUS } from '@relay/schemas';
 
-/**
- * Codes the manager uses that packages/schemas does not list yet (asked of the lead); kept here until then.
- * Each maps to a status exactly like MANAGER_ERROR_STATUS.
- */
-export const LOCAL_ERROR_STATUS = {
-  /** POST /api/hosts/:id/smoke without api_key on a host that has no recorded smoke key. */
-  SMOKE_KEY_REQUIRED: 422,
-} as const satisfies Record<string, number>;
-
-export type ErrorCode = ManagerErrorCode | keyof typeof LOCAL_ERROR_STATUS;
+/** The manager's error codes; packages/schemas owns the list and each code's status. */
+export type ErrorCode = ManagerErrorCode;
 
 /**
  * The one error type of the manager. Domain code throws it with a stable code; only the HTTP edge
@@ -28,15 +20,7 @@ export class ManagerError extends Error {
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ManagerError';
-    this.status = statusOf(code);
+    this.status = MANAGER_ERROR_STATUS[code];
     this.headers = options?.headers ?? {};
   }
-}
-
-export function statusOf(code: ErrorCode): number {
-  return (
-    (MANAGER_ERROR_STATUS as Record<string, number>)[code] ??
-    (LOCAL_ERROR_STATUS as Record<string, number>)[code] ??
-    500
-  );
 }

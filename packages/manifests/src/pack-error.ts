@@ -57,7 +57,7 @@ export function inFile(file: string, error: FieldError): PackError {
   return { ...error, file, message: `${file}: ${error.message}` };
 }
 
-export function fieldPath(path: readonly PropertyKey[]): string | null {
+function fieldPath(path: readonly PropertyKey[]): string | null {
   return path.length === 0 ? null : path.map(String).join('.');
 }
 

@@ -3,13 +3,12 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { ManagedResourceRow } from '../db/schema.ts';
 import type { HostLeases } from '../hosts/host-lease.ts';
 import type { ApplyItem } from '../imports/applier.ts';
-import { applyOps, batchStatusOf } from '../imports/applier.ts';
+import { applyContextOf, applyOps, batchStatusOf } from '../imports/applier.ts';
 import type { BatchRecorder } from '../imports/batches.ts';
 import { countItems } from '../imports/batches.ts';
 import type { HostConnections } from '../imports/host-connection.ts';
 import { readingHost } from '../imports/host-connection.ts';
 import type { ImportMetrics } from '../imports/import-metrics.ts';
-import { ImportJournal } from '../imports/journal.ts';
 import { bindingEnds } from '../imports/natural-keys.ts';
 import type { PlanOp } from '../imports/planner.ts';
 import { confirmedIds, desiredFromRecord } from '../imports/records.ts';
@@ -61,6 +60,15 @@ export class AccessService {
     return readingHost(hostId, () => this.#report(remote, hostId, providerId));
   }
 
+  /** The report, or the error that kept it from being made (a status view or a batch summary still answers). */
+  async reportOrError(hostId: string, providerId: string): Promise<AccessReport | { error: string }> {
+    try {
+      return await this.report(hostId, providerId);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
   /** Creates the recorded bindings that are gone, as managed resources of a new `repair` batch. */
   async repair(
     hostId: string,
@@ -105,17 +113,14 @@ export class AccessService {
         });
         let items: ApplyItem[] = [];
         try {
-          ({ items } = await applyOps(
-            {
-              remote,
-              journal: new ImportJournal(deps.store, deps.clock),
-              store: deps.store,
-              secrets: deps.secrets,
-              metrics: deps.importMetrics,
-              logger: deps.logger,
-            },
-            { batchId, hostId, providerId, ops, desired, knownIds },
-          ));
+          ({ items } = await applyOps(applyContextOf(deps, remote), {
+            batchId,
+            hostId,
+            providerId,
+            ops,
+            desired,
+            knownIds,
+          }));
         } finally {
           const status = items.length === 0 ? 'failed' : batchStatusOf(items);
           deps.batches.finish(batchId, 'repair', status, {

@@ -8,7 +8,7 @@ export type LoginThrottleOptions = {
   maxTrackedAddresses: number;
 };
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
+const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
   maxFailures: 5,
   windowMs: 15 * 60_000,
   maxTrackedAddresses: 10_000,

@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  * already-applied migration must stop the process instead of being silently skipped.
  */
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 export type Migration = { version: string; name: string; sql: string; checksum: string };
 

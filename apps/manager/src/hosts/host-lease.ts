@@ -10,7 +10,7 @@ export type HostLeaseOptions = {
   renewEveryMs: number;
 };
 
-export const DEFAULT_HOST_LEASE: HostLeaseOptions = { ttlMs: 120_000, renewEveryMs: 30_000 };
+const DEFAULT_HOST_LEASE: HostLeaseOptions = { ttlMs: 120_000, renewEveryMs: 30_000 };
 
 /**
  * One mutating operation per host at a time (manager.md §6): a lease row in SQLite with owner and expiry,

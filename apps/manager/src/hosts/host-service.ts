@@ -7,6 +7,7 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { ManagerMetrics } from '../metrics.ts';
 import { measured } from '../metrics.ts';
+import { page } from '../store/page.ts';
 import type { Store } from '../store/store.ts';
 import { normalizeBaseUrl } from './base-url.ts';
 import type { HostClientFactory } from './host-client.ts';
@@ -100,12 +101,7 @@ export class HostService {
   }
 
   list(limit: number, cursor?: string): { items: HostView[]; next_cursor: string | null } {
-    const rows = this.deps.store.hosts.list(limit + 1, cursor);
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(hostView),
-      next_cursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
-    };
+    return page(this.deps.store.hosts.list(limit + 1, cursor), limit, hostView);
   }
 
   get(id: string): HostView {

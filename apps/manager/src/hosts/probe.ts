@@ -30,7 +30,7 @@ const COUNTED = [
 ] as const;
 
 /** Counting stops after this many items per type: a probe must stay cheap on a large host. */
-export const PROBE_COUNT_CAP = 2_000;
+const PROBE_COUNT_CAP = 2_000;
 
 /**
  * Probes a host without side effects (manager.md §4): only GETs — `/healthz`, `/readyz`,

@@ -18,7 +18,7 @@ export type SmokeInput = {
   now?: () => number;
 };
 
-export const SMOKE_PROMPT = 'reply with pong only';
+const SMOKE_PROMPT = 'reply with pong only';
 
 /**
  * The seed's production smoke, as a function (manager.md §4): `/v1/models` without a key must answer

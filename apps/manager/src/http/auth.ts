@@ -11,7 +11,7 @@ const PUBLIC_API_PATHS = new Set(['/api/auth/login', '/api/auth/logout']);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function isMutation(method: string): boolean {
+function isMutation(method: string): boolean {
   return !SAFE_METHODS.has(method);
 }
 

@@ -1,11 +1,13 @@
 import { AdminApiError } from '@relay/admin-client';
+import type { Clock } from '../clock.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { DesiredResource } from './desired-state.ts';
 import { resolvedOwned } from './desired-state.ts';
 import type { ImportMetrics } from './import-metrics.ts';
-import type { ImportJournal, JournalHandle } from './journal.ts';
+import type { JournalHandle } from './journal.ts';
+import { ImportJournal } from './journal.ts';
 import { idempotencyKeyOf, isOurs, ownershipLabels, ownershipSelectors } from './labels.ts';
 import type { OwnedFields } from './normalize.ts';
 import { diffOwned, ownedOfLive } from './normalize.ts';
@@ -47,6 +49,22 @@ export type ApplyContext = {
   metrics: ImportMetrics;
   logger: Logger;
 };
+
+/** The context every batch applies with: a fresh journal over the store, the service's secrets and metrics. */
+export function applyContextOf(
+  deps: { store: Store; clock: Clock; secrets: SecretBox; importMetrics: ImportMetrics; logger: Logger },
+  remote: RemoteResources,
+  logger: Logger = deps.logger,
+): ApplyContext {
+  return {
+    remote,
+    journal: new ImportJournal(deps.store, deps.clock),
+    store: deps.store,
+    secrets: deps.secrets,
+    metrics: deps.importMetrics,
+    logger,
+  };
+}
 
 export type ApplyInput = {
   batchId: string;

@@ -1,19 +1,10 @@
-import type { AccessReport, AccessService } from '../access/access-service.ts';
+import type { AccessService } from '../access/access-service.ts';
 import type { Clock } from '../clock.ts';
 import type { ImportBatchKind, ManagedResourceStatus } from '../db/schema.ts';
 import { ManagerError } from '../errors.ts';
+import { page } from '../store/page.ts';
 import type { Store } from '../store/store.ts';
 import { batchView, journalEntryView, resourceView } from './views.ts';
-
-type Page<T> = { items: T[]; next_cursor: string | null };
-
-function page<R extends { id: string }, V>(rows: R[], limit: number, view: (row: R) => V): Page<V> {
-  const items = rows.slice(0, limit);
-  return {
-    items: items.map(view),
-    next_cursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null,
-  };
-}
 
 /** Read side of the import lifecycle: batches, resources, and the one-call status of a host. */
 export class ImportQueries {
@@ -69,12 +60,7 @@ export class ImportQueries {
     for (const [providerId, resources] of Object.entries(counts)) {
       const lastBatch = store.batches.list({ hostId, providerId }, 1)[0];
       const lastRun = store.reconcileRuns.latest(hostId, providerId);
-      let closure: AccessReport | { error: string };
-      try {
-        closure = await access.report(hostId, providerId);
-      } catch (error) {
-        closure = { error: error instanceof Error ? error.message : String(error) };
-      }
+      const closure = await access.reportOrError(hostId, providerId);
       providers.push({
         provider_id: providerId,
         resources,

@@ -13,7 +13,7 @@ import { measured } from '../metrics.ts';
 import type { PackCatalog } from '../packs/pack-catalog.ts';
 import type { Store } from '../store/store.ts';
 import type { ApplyItem } from './applier.ts';
-import { applyOps, batchStatusOf } from './applier.ts';
+import { applyContextOf, applyOps, batchStatusOf } from './applier.ts';
 import type { BatchRecorder } from './batches.ts';
 import { countItems } from './batches.ts';
 import type { DesiredResource, ImportCredential, ImportOptions } from './desired-state.ts';
@@ -22,14 +22,13 @@ import type { HostConnections } from './host-connection.ts';
 import { readingHost } from './host-connection.ts';
 import { readHostSnapshot } from './host-snapshot.ts';
 import type { ImportMetrics } from './import-metrics.ts';
-import { ImportJournal } from './journal.ts';
 import type { PlannedGroupClosure, PlanOp } from './planner.ts';
 import { planOps, predictClosure } from './planner.ts';
 import { recordLookup } from './records.ts';
 import type { RemoteResources } from './remote-resources.ts';
 
 /** How long a preview can be applied by id. */
-export const PLAN_TTL_MS = 15 * 60_000;
+const PLAN_TTL_MS = 15 * 60_000;
 
 export type PreviewInput = {
   host_id: string;
@@ -263,17 +262,13 @@ export class ImportService {
     const log = deps.logger.child({ batch_id: batchId, host_id: hostId, provider_id: provider.id });
     let result: Awaited<ReturnType<typeof applyOps>>;
     try {
-      result = await applyOps(
-        {
-          remote,
-          journal: new ImportJournal(deps.store, deps.clock),
-          store: deps.store,
-          secrets: deps.secrets,
-          metrics: deps.importMetrics,
-          logger: log,
-        },
-        { batchId, hostId, providerId: provider.id, ops: plan.view.ops, desired: plan.desired },
-      );
+      result = await applyOps(applyContextOf(deps, remote, log), {
+        batchId,
+        hostId,
+        providerId: provider.id,
+        ops: plan.view.ops,
+        desired: plan.desired,
+      });
     } catch (error) {
       // Not a remote failure (those are journaled items) but a bug or a database error: leave a trace.
       deps.batches.finish(batchId, 'import', 'failed', {
@@ -283,12 +278,7 @@ export class ImportService {
       throw error;
     }
     const status = batchStatusOf(result.items);
-    let closure: AccessReport | { error: string };
-    try {
-      closure = await deps.access.report(hostId, provider.id);
-    } catch (error) {
-      closure = { error: error instanceof Error ? error.message : String(error) };
-    }
+    const closure = await deps.access.reportOrError(hostId, provider.id);
     const key = [...result.createdKeys.entries()][0];
     const counts = countItems(result.items);
     const finishedAt = deps.batches.finish(batchId, 'import', status, {

@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
  * ApplySet labels: `managed-by` says it is ours, `key` carries the natural key so a lost answer can be
  * resolved by looking the resource up, `batch` and `provider` say which import made it.
  */
-export const LABEL_MANAGED_BY = 'relay.manager/managed-by';
+const LABEL_MANAGED_BY = 'relay.manager/managed-by';
 export const LABEL_BATCH = 'relay.manager/batch';
 export const LABEL_PROVIDER = 'relay.manager/provider';
 export const LABEL_KEY = 'relay.manager/key';
-export const MANAGED_BY = 'relay-manager';
+const MANAGED_BY = 'relay-manager';
 
 /** The gateway accepts label values up to 256 characters (packages/schemas admin/common.ts). */
 const MAX_LABEL_VALUE = 256;

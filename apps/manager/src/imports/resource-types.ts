@@ -2,15 +2,7 @@
  * The gateway resources an import manages, in the fixed apply order of manager.md §6
  * (users → groups → channels → accounts → bindings → prices → keys). Rollback walks it backwards.
  */
-export const RESOURCE_TYPES = [
-  'user',
-  'group',
-  'channel',
-  'account',
-  'account_group',
-  'price',
-  'api_key',
-] as const;
+const RESOURCE_TYPES = ['user', 'group', 'channel', 'account', 'account_group', 'price', 'api_key'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** Position of a type in the apply order. */

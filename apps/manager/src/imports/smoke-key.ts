@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { PackCatalog } from '../packs/pack-catalog.ts';
 import { CONFIRMED_RESOURCE_STATUSES } from '../store/managed-resources-repo.ts';
 import type { Store } from '../store/store.ts';
-import { applyOps, batchStatusOf } from './applier.ts';
+import { applyContextOf, applyOps, batchStatusOf } from './applier.ts';
 import type { BatchRecorder } from './batches.ts';
 import { countItems } from './batches.ts';
 import type { DesiredResource } from './desired-state.ts';
@@ -14,14 +14,13 @@ import type { HostConnections } from './host-connection.ts';
 import { readingHost } from './host-connection.ts';
 import { readHostSnapshot } from './host-snapshot.ts';
 import type { ImportMetrics } from './import-metrics.ts';
-import { ImportJournal } from './journal.ts';
 import { naturalKeys } from './natural-keys.ts';
 import { normalizeOwned } from './normalize.ts';
 import { planOps } from './planner.ts';
 import { recordLookup } from './records.ts';
 
 /** Opening balance of the smoke user: a few chat completions of "pong" cost far less. */
-export const SMOKE_USER_BALANCE = '1';
+const SMOKE_USER_BALANCE = '1';
 
 export type SmokeKeyDeps = {
   store: Store;
@@ -73,24 +72,14 @@ export class SmokeKeyProvisioner {
     try {
       const snapshot = await readingHost(hostId, () => readHostSnapshot(remote, providerId ?? '', desired));
       const { ops } = planOps(desired, snapshot.resources, recordLookup(deps.store, hostId));
-      ({ items, createdKeys } = await applyOps(
-        {
-          remote,
-          journal: new ImportJournal(deps.store, deps.clock),
-          store: deps.store,
-          secrets: deps.secrets,
-          metrics: deps.importMetrics,
-          logger: deps.logger,
-        },
-        {
-          batchId,
-          hostId,
-          providerId,
-          ops,
-          desired,
-          knownIds: new Map(group.remoteId === null ? [] : [[group.naturalKey, group.remoteId]]),
-        },
-      ));
+      ({ items, createdKeys } = await applyOps(applyContextOf(deps, remote), {
+        batchId,
+        hostId,
+        providerId,
+        ops,
+        desired,
+        knownIds: new Map(group.remoteId === null ? [] : [[group.naturalKey, group.remoteId]]),
+      }));
     } finally {
       deps.batches.finish(batchId, 'smoke', items.length === 0 ? 'failed' : batchStatusOf(items), {
         items,

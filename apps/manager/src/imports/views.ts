@@ -21,7 +21,6 @@ export function resourceView(row: ManagedResourceRow) {
     updated_at: iso(row.updatedAt),
   };
 }
-export type ResourceView = ReturnType<typeof resourceView>;
 
 export function journalEntryView(row: JournalEntryRow) {
   return {

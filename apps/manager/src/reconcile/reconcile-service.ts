@@ -5,7 +5,7 @@ import { ManagerError } from '../errors.ts';
 import type { HostLeases } from '../hosts/host-lease.ts';
 import { newId } from '../ids.ts';
 import type { ApplyItem } from '../imports/applier.ts';
-import { applyOps, batchStatusOf } from '../imports/applier.ts';
+import { applyContextOf, applyOps, batchStatusOf } from '../imports/applier.ts';
 import type { BatchRecorder } from '../imports/batches.ts';
 import { countItems } from '../imports/batches.ts';
 import type { DesiredResource } from '../imports/desired-state.ts';
@@ -13,7 +13,6 @@ import { dependenciesOf } from '../imports/desired-state.ts';
 import type { HostConnections } from '../imports/host-connection.ts';
 import { hostReadError } from '../imports/host-connection.ts';
 import type { ImportMetrics } from '../imports/import-metrics.ts';
-import { ImportJournal } from '../imports/journal.ts';
 import { LABEL_KEY, labelValueOf, ownershipSelectors } from '../imports/labels.ts';
 import type { PlanOp } from '../imports/planner.ts';
 import { confirmedIds, desiredFromRecord } from '../imports/records.ts';
@@ -27,6 +26,7 @@ import {
   CONFIRMED_RESOURCE_STATUSES,
   UNRESOLVED_RESOURCE_STATUSES,
 } from '../store/managed-resources-repo.ts';
+import { page } from '../store/page.ts';
 import type { Store } from '../store/store.ts';
 import type { DriftFinding, DriftItem } from './drift.ts';
 import { driftOfRecord, orphanOf } from './drift.ts';
@@ -65,8 +65,8 @@ export type ReconcileServiceDeps = {
 };
 
 /** Scheduled report-mode runs keep this many stored runs per host. */
-export const SCHEDULED_RUNS_KEPT = 50;
-export const SCHEDULER_ACTOR = 'scheduler';
+const SCHEDULED_RUNS_KEPT = 50;
+const SCHEDULER_ACTOR = 'scheduler';
 
 const LABELLED_TYPES: ResourceType[] = ['user', 'group', 'account', 'account_group', 'price', 'api_key'];
 
@@ -126,12 +126,7 @@ export class ReconcileService {
   }
 
   list(hostId: string | undefined, limit: number, cursor?: string) {
-    const rows = this.deps.store.reconcileRuns.list(hostId, limit + 1, cursor);
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(runView),
-      next_cursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
-    };
+    return page(this.deps.store.reconcileRuns.list(hostId, limit + 1, cursor), limit, runView);
   }
 
   async #run(input: {
@@ -357,17 +352,14 @@ export class ReconcileService {
         });
       }
     }
-    const { items } = await applyOps(
-      {
-        remote,
-        journal: new ImportJournal(deps.store, deps.clock),
-        store: deps.store,
-        secrets: deps.secrets,
-        metrics: deps.importMetrics,
-        logger: deps.logger,
-      },
-      { batchId, hostId, providerId, ops, desired, knownIds },
-    );
+    const { items } = await applyOps(applyContextOf(deps, remote), {
+      batchId,
+      hostId,
+      providerId,
+      ops,
+      desired,
+      knownIds,
+    });
     return [
       ...skipped,
       ...items.map((item) => ({ ...item, kind: kindOf.get(item.natural_key) ?? 'missing' })),
@@ -375,7 +367,7 @@ export class ReconcileService {
   }
 }
 
-export function runView(row: ReconcileRunRow): ReconcileRunView {
+function runView(row: ReconcileRunRow): ReconcileRunView {
   return {
     run_id: row.id,
     host_id: row.hostId,

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import { auditEventView } from '../audit/audit-log.ts';
 import type { AppEnv } from '../http/env.ts';
+import { page } from '../store/page.ts';
 import type { Store } from '../store/store.ts';
 import { errorResponses, paginationQuery } from './schemas.ts';
 
@@ -55,8 +56,6 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: { store: Sto
       q.limit + 1,
       q.cursor,
     );
-    const page = rows.slice(0, q.limit);
-    const next = rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null;
-    return c.json({ items: page.map(auditEventView), next_cursor: next }, 200);
+    return c.json(page(rows, q.limit, auditEventView), 200);
   });
 }

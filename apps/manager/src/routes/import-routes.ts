@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import { fingerprint } from '../crypto/secret-box.ts';
 import type { AppEnv } from '../http/env.ts';
+import { countItems } from '../imports/batches.ts';
 import type { ImportQueries } from '../imports/import-queries.ts';
 import type { ImportService } from '../imports/import-service.ts';
 import type { RollbackService } from '../imports/rollback-service.ts';
@@ -259,7 +260,7 @@ export function registerImportRoutes(
         provider_id,
         plan_id: batch.plan_id,
         status: batch.status,
-        counts: countBy(batch.resources.map((r) => r.status)),
+        counts: countItems(batch.resources),
       },
     });
     return c.json(batch, 201);

@@ -79,7 +79,7 @@ export const previewBody = z
   .strict()
   .openapi('PreviewImportRequest');
 
-export const planOpSchema = z
+const planOpSchema = z
   .object({
     action: z.enum(['create', 'update', 'no-op', 'adopt', 'conflict']),
     type: z.string(),

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 
 /** Shared pieces of the /api OpenAPI document. */
 
-export const errorSchema = z
+const errorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'HOST_BUSY' }),

@@ -6,7 +6,7 @@ import { probeResults } from '../db/schema.ts';
 export type NewProbeResult = typeof probeResults.$inferInsert;
 
 /** How many results of each kind are kept per host; older ones are pruned on insert. */
-export const PROBE_HISTORY_PER_HOST = 50;
+const PROBE_HISTORY_PER_HOST = 50;
 
 /** Stored probe and smoke reports. */
 export class ProbeResultRepository {

@@ -36,8 +36,3 @@ export function compileTemplate(shape: unknown): RenderTemplate {
     return out;
   };
 }
-
-/** JSON text of a string value (quotes and escapes included). */
-export function jsonString(value: string): string {
-  return JSON.stringify(value);
-}
