@@ -124,7 +124,8 @@ describe('login and sessions', () => {
     const { auth } = setup();
     const value = cookieValue(login(auth, TOKEN).cookie);
     const [id, mac] = value.split('.') as [string, string];
-    // Change the last character to a different one (a fixed replacement equals the original 1 time in 64).
+    // Change the last character to a different one (a fixed replacement equals the original 1 time in 64;
+    // A↔B differ only in base64url's spare bits, which the check must not ignore).
     const tamper = (text: string) => `${text.slice(0, -1)}${text.endsWith('A') ? 'B' : 'A'}`;
     expect(auth.authenticateCookie(`${id}.${tamper(mac)}`)).toBeUndefined();
     expect(auth.authenticateCookie(`${tamper(id)}.${mac}`)).toBeUndefined();
@@ -138,6 +139,17 @@ describe('login and sessions', () => {
       () => 0,
     );
     expect(other.authenticateCookie(value)).toBeUndefined();
+  });
+
+  it('rejects a MAC spelled differently in base64url spare bits (decodes to the same bytes)', () => {
+    const { auth } = setup();
+    const [id, mac] = cookieValue(login(auth, TOKEN).cookie).split('.') as [string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // A 32-byte MAC is 43 characters: the last one carries 4 bits of data and 2 spare bits.
+    const last = alphabet.indexOf(mac.slice(-1));
+    const respelled = `${mac.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(respelled, 'base64url').equals(Buffer.from(mac, 'base64url'))).toBe(true);
+    expect(auth.authenticateCookie(`${id}.${respelled}`)).toBeUndefined();
   });
 
   it('keeps only a hash of the session id in the database', () => {

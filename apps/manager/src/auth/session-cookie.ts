@@ -29,8 +29,10 @@ export class SessionCookieSigner {
     if (dot <= 0) return undefined;
     const id = cookieValue.slice(0, dot);
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const given = Buffer.from(cookieValue.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.#mac(id), 'base64url');
+    // Compare the text, not decoded bytes: base64url decoding ignores the spare low bits of the last
+    // character, so several spellings decode to the same MAC and a tampered cookie could pass.
+    const given = Buffer.from(cookieValue.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.#mac(id), 'utf8');
     return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
   }
 
