@@ -87,7 +87,7 @@ export async function waitFor<T>(
 }
 
 export interface WaitForHttpOptions extends Omit<WaitForOptions, 'message'> {
-  /** The status to wait for (default: any 2xx). */
+  /** The status to wait for (default: every 2xx). */
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
 }

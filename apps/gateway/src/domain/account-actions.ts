@@ -2,6 +2,7 @@ import type { Account, AccountTestRequest, AccountTestResult } from '@relay/sche
 import { request } from 'undici';
 import { AdminError } from '../http/errors.ts';
 import { ENDPOINTS, type Endpoint, upstreamPathFor } from '../relay/endpoints.ts';
+import { ANTHROPIC_VERSION, credentialHeaders } from '../relay/upstream-call.ts';
 import type { AccountRow } from '../store/index.ts';
 import { recordAudit } from './audit.ts';
 import type { AdminContext } from './context.ts';
@@ -142,12 +143,14 @@ function upstreamUrl(account: AccountRow, endpoint: Endpoint): string {
 }
 
 function upstreamCall(account: AccountRow, credential: string, model: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (account.authStyle === 'x-api-key') headers['x-api-key'] = credential;
-  else headers.authorization = `Bearer ${credential}`;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...credentialHeaders(account.authStyle, credential),
+  };
   const messages = [{ role: 'user', content: PROMPT }];
   if (account.platform === 'anthropic') {
-    headers['anthropic-version'] = '2023-06-01';
+    headers['anthropic-version'] ??= ANTHROPIC_VERSION;
     return {
       url: upstreamUrl(account, ENDPOINTS.messages),
       headers,

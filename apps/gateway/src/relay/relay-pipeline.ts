@@ -308,7 +308,7 @@ export class RelayPipeline {
         attempts += 1;
         lastRoute = route;
         this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
-        this.lastUsed.set(accountId, Date.now());
+        this.lastUsed.set(accountId, this.now());
         try {
           const body = upstreamBody(endpoint, request, raw, route.upstreamModel);
           const attemptStarted = performance.now();
@@ -586,7 +586,7 @@ export class RelayPipeline {
       latencyMs: Math.round(performance.now() - outcome.started),
       ttftMs: outcome.ttftMs ?? null,
       attempts: outcome.attempts,
-      createdAt: new Date(),
+      createdAt: new Date(this.now()),
       price: price ?? null,
       rateMultiplierMicros: group.rateMultiplierMicros,
       billingMode: group.billingMode,

@@ -5,6 +5,8 @@ import type { RelayRequest } from './relay-request.ts';
 import type { RoutableAccount } from './tenant-directory.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
 
+export const ANTHROPIC_VERSION = '2023-06-01';
+
 /** Client headers an upstream may need and that are safe to forward verbatim. */
 const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-beta', 'accept'] as const;
 
@@ -46,13 +48,25 @@ export function upstreamHeaders(
     const value = clientHeaders[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  if (account.row.authStyle === 'x-api-key') {
-    headers['x-api-key'] = account.credential;
-    headers['anthropic-version'] ??= '2023-06-01';
-  } else {
-    headers.authorization = `Bearer ${account.credential}`;
+  return Object.assign(headers, credentialHeaders(account.row.authStyle, account.credential, headers));
+}
+
+/**
+ * How an account presents its credential upstream (shared by the relay and the admin account test).
+ * Anthropic-style accounts also need an API version; a client's own `anthropic-version` wins.
+ */
+export function credentialHeaders(
+  authStyle: 'bearer' | 'x-api-key',
+  credential: string,
+  existing: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  if (authStyle === 'x-api-key') {
+    return {
+      'x-api-key': credential,
+      'anthropic-version': existing['anthropic-version'] ?? ANTHROPIC_VERSION,
+    };
   }
-  return headers;
+  return { authorization: `Bearer ${credential}` };
 }
 
 /** Sends one attempt; resolves when the upstream's status and headers arrive (the body is still a stream). */

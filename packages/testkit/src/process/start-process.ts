@@ -12,7 +12,7 @@ export interface StartProcessOptions {
   /** Start from an empty environment instead of this process's (default false). */
   readonly cleanEnv?: boolean;
   readonly cwd?: string;
-  /** Polled with GET until it answers `readyStatus` (default any 2xx); `url` is its origin. */
+  /** Polled with GET until it answers `readyStatus` (default: every 2xx); `url` is its origin. */
   readonly readyUrl?: string;
   readonly readyStatus?: number;
   /** Deadline for readiness (default 20 s); the process is killed when it is missed. */
