@@ -79,7 +79,7 @@ function remember(map: Map<string, Date>, id: string, at: Date): void {
 export function touchingLastUsed(queue: UsageQueue, lastUsed: LastUsedWriter): UsageQueue {
   return {
     enqueue: (record: UsageRecord) => {
-      lastUsed.touch(record.apiKeyId, record.accountId, record.createdAt);
+      lastUsed.touch(record.apiKeyId, record.accountId, record.createdAt ?? new Date());
       queue.enqueue(record);
     },
     flush: () => queue.flush(),
