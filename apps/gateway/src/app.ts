@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { validationDetails } from '@relay/schemas';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type AdminDeps, registerAdminRoutes } from './admin/index.ts';
@@ -38,7 +39,8 @@ export function createApp(deps: AppDeps): GatewayApp {
         message: issue.message,
       }));
       const message = `invalid request: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`;
-      if (surfaceOf(c.req.path) === 'admin') throw new AdminError('VALIDATION_FAILED', message, details);
+      if (surfaceOf(c.req.path) === 'admin')
+        throw new AdminError('VALIDATION_FAILED', message, validationDetails(details));
       throw new PublicError('INVALID_REQUEST', message);
     },
   });

@@ -6,7 +6,7 @@ import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
-import type { ManagerConfig } from './config.ts';
+import { type ManagerConfig, monorepoRoot } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
@@ -29,6 +29,7 @@ import { createLogger } from './logger.ts';
 import type { ManagerMetrics } from './metrics.ts';
 import { createMetrics } from './metrics.ts';
 import { PackCatalog } from './packs/pack-catalog.ts';
+import { seedPackRepository } from './packs/seed-pack-repository.ts';
 import { ReconcileService } from './reconcile/reconcile-service.ts';
 import type { Store } from './store/store.ts';
 import { createStore } from './store/store.ts';
@@ -155,6 +156,22 @@ export async function createServices(
     redis.connect().catch(() => undefined);
   }
 
+  if (config.repoRoot !== undefined) {
+    try {
+      const seeded = await seedPackRepository(config.repoRoot, monorepoRoot());
+      if (seeded.length > 0) {
+        logger.info(
+          { repo_root: config.repoRoot, packs: seeded },
+          'pack repository was empty: copied the built-in packs',
+        );
+      }
+    } catch (error) {
+      logger.error(
+        { repo_root: config.repoRoot, err: error },
+        'could not copy the built-in packs into the pack repository',
+      );
+    }
+  }
   const state = await packs.reload();
   if (state.state === 'loaded') {
     const invalid = state.repository.packs.filter((p) => !p.valid).map((p) => p.id);

@@ -1,3 +1,4 @@
+import { readinessSchema, validationDetailsSchema } from '@relay/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
 import type { TestManager } from './support/test-services.ts';
@@ -21,8 +22,9 @@ describe('ops endpoints', () => {
   it('GET /readyz reports db and pack repository', async () => {
     const res = await m.app.request('/readyz');
     expect(res.status).toBe(200);
-    expect(await readJson(res)).toMatchObject({
-      status: 'ok',
+    const body = await readJson(res);
+    expect(readinessSchema.parse(body)).toMatchObject({
+      status: 'ready',
       checks: { db: { ok: true }, pack_repo: { ok: true } },
     });
   });
@@ -98,7 +100,7 @@ describe('bad input never gives a 500', () => {
     expect(res.status).toBe(400);
     const body = await readJson(res);
     expect(body.error.code).toBe('VALIDATION_FAILED');
-    expect(body.error.details.issues.map((i: { path: string }) => i.path)).toEqual([
+    expect(validationDetailsSchema.parse(body.error.details).issues.map((i) => i.path)).toEqual([
       'body.name',
       'body.admin_token',
     ]);

@@ -163,6 +163,30 @@ export function anthropicErrorBody(code: PublicErrorCode, message: string): Anth
   return { type: 'error', error: { type: anthropicErrorType(code), message, code } };
 }
 
+/**
+ * `details` of every VALIDATION_FAILED answer, in both apps: `{"issues":[{"path","message"}]}`.
+ * `path` names the field (`name`, `body.options.models`, `If-Match`); empty when the whole input is at fault.
+ */
+export const validationIssueSchema = z.object({ path: z.string(), message: z.string() });
+export type ValidationIssue = z.infer<typeof validationIssueSchema>;
+export const validationDetailsSchema = z.object({ issues: z.array(validationIssueSchema) });
+export type ValidationDetails = z.infer<typeof validationDetailsSchema>;
+
+export function validationDetails(issues: ValidationIssue[]): ValidationDetails {
+  return { issues };
+}
+
+/**
+ * `GET /readyz` of both apps: 200 with status `ready` when every check passes, else 503 `unavailable`.
+ * Each check says what it found in `detail` (`"redis answers"`, `"3 packs loaded, 0 invalid"`).
+ */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  version: z.string(),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })),
+});
+export type Readiness = z.infer<typeof readinessSchema>;
+
 export function apiErrorBody(
   code: string,
   message: string,

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { validationDetails } from '@relay/schemas';
 import type { AppEnv } from '../http/env.ts';
 import { AdminError } from '../http/errors.ts';
 
@@ -14,7 +15,7 @@ export function createAdminApp() {
         message: issue.message,
       }));
       const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-      throw new AdminError('VALIDATION_FAILED', `invalid request: ${summary}`, details);
+      throw new AdminError('VALIDATION_FAILED', `invalid request: ${summary}`, validationDetails(details));
     },
   }).basePath(ADMIN_BASE_PATH);
 }

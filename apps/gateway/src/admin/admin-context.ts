@@ -1,3 +1,4 @@
+import { validationDetails } from '@relay/schemas';
 import type { Context } from 'hono';
 import type { AdminContext } from '../domain/context.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -28,7 +29,7 @@ export function parseIfMatch(header: string | undefined): number | undefined {
     throw new AdminError(
       'VALIDATION_FAILED',
       'invalid request: If-Match: must be a resource version (integer ≥ 1)',
-      [{ path: 'If-Match', message: 'must be a resource version (integer ≥ 1)' }],
+      validationDetails([{ path: 'If-Match', message: 'must be a resource version (integer ≥ 1)' }]),
     );
   }
   return version;

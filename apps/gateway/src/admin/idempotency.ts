@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { idempotencyKeySchema } from '@relay/schemas';
+import { idempotencyKeySchema, validationDetails } from '@relay/schemas';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { AdminError } from '../http/errors.ts';
@@ -38,7 +38,7 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
       throw new AdminError(
         'VALIDATION_FAILED',
         'invalid request: Idempotency-Key: must be 1-255 printable ASCII chars',
-        [{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII chars' }],
+        validationDetails([{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII chars' }]),
       );
     }
     if (Date.now() - lastPurge > PURGE_EVERY_MS) {

@@ -1,4 +1,5 @@
 import type { Account, AccountTestRequest, AccountTestResult } from '@relay/schemas';
+import { validationDetails } from '@relay/schemas';
 import { request } from 'undici';
 import { AdminError } from '../http/errors.ts';
 import { ENDPOINTS, type Endpoint, upstreamPathFor } from '../relay/endpoints.ts';
@@ -58,7 +59,7 @@ export async function testAccount(
     throw new AdminError(
       'VALIDATION_FAILED',
       'invalid request: model: this account serves any model; name one to test',
-      [{ path: 'model', message: 'required for an account without a model list' }],
+      validationDetails([{ path: 'model', message: 'required for an account without a model list' }]),
     );
   }
   const upstreamModel = account.modelMapping[model] ?? model;

@@ -1,4 +1,4 @@
-import { moneyToMicros } from '@relay/schemas';
+import { moneyToMicros, validationDetails } from '@relay/schemas';
 import { AdminError } from '../http/errors.ts';
 
 /**
@@ -9,9 +9,11 @@ export function toMicros(value: string, field: string): bigint {
   try {
     return BigInt(moneyToMicros(value));
   } catch {
-    throw new AdminError('VALIDATION_FAILED', `invalid request: ${field}: amount out of range`, [
-      { path: field, message: 'amount out of range' },
-    ]);
+    throw new AdminError(
+      'VALIDATION_FAILED',
+      `invalid request: ${field}: amount out of range`,
+      validationDetails([{ path: field, message: 'amount out of range' }]),
+    );
   }
 }
 

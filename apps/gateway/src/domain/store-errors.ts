@@ -1,3 +1,4 @@
+import { validationDetails } from '@relay/schemas';
 import { AdminError } from '../http/errors.ts';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../store/index.ts';
 
@@ -49,9 +50,11 @@ export function translateStoreError(error: unknown): unknown {
   }
   const dataProblem = DATA_EXCEPTION_MEANING[pg.code];
   if (dataProblem !== undefined) {
-    return new AdminError('VALIDATION_FAILED', `invalid request: ${dataProblem}`, [
-      { path: '', message: dataProblem },
-    ]);
+    return new AdminError(
+      'VALIDATION_FAILED',
+      `invalid request: ${dataProblem}`,
+      validationDetails([{ path: '', message: dataProblem }]),
+    );
   }
   if (pg.code === PG_FOREIGN_KEY_VIOLATION) {
     return new AdminError(

@@ -1,3 +1,4 @@
+import type { Readiness } from '@relay/schemas';
 import type { Hono } from 'hono';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { AppEnv } from './env.ts';
@@ -11,19 +12,23 @@ export function registerOpsRoutes(
 ): void {
   app.get('/healthz', (c) => c.text('ok'));
 
+  // The same shape as the manager's /readyz (packages/schemas `readinessSchema`).
   app.get('/readyz', async (c) => {
-    const checks = await Promise.all(
+    const results = await Promise.all(
       deps.readinessChecks.map(async ({ name, check }) => {
         try {
           await withTimeout(check(), 2_000);
-          return { name, ok: true };
+          return [name, { ok: true, detail: `${name} answers` }] as const;
         } catch (error) {
-          return { name, ok: false, error: error instanceof Error ? error.message : String(error) };
+          const reason = error instanceof Error ? error.message : String(error);
+          return [name, { ok: false, detail: `${name}: ${reason}` }] as const;
         }
       }),
     );
-    const ok = checks.every((check) => check.ok);
-    return c.json({ status: ok ? 'ready' : 'unavailable', version: deps.version, checks }, ok ? 200 : 503);
+    const checks: Readiness['checks'] = Object.fromEntries(results);
+    const ok = results.every(([, result]) => result.ok);
+    const body: Readiness = { status: ok ? 'ready' : 'unavailable', version: deps.version, checks };
+    return c.json(body, ok ? 200 : 503);
   });
 
   app.get('/metrics', async (c) => {

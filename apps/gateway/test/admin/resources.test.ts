@@ -1,4 +1,5 @@
 import type { AdminClient } from '@relay/admin-client';
+import { validationDetailsSchema } from '@relay/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminHarness, apiError, startAdminHarness } from './admin-harness.ts';
 
@@ -165,7 +166,9 @@ describe.each(Object.keys(FIXTURES))('/admin/v1/%s', (path) => {
   it('answers 400 VALIDATION_FAILED with details for a bad body', async () => {
     const error = await apiError(collection(h.client, path).create(fixture.invalid));
     expect(error).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    expect(Array.isArray(error.details)).toBe(true);
+    // One shape for validation failures in both apps: {"issues":[{"path","message"}]}.
+    const details = validationDetailsSchema.parse(error.details);
+    expect(details.issues.length).toBeGreaterThan(0);
   });
 
   it('answers 401 without a valid admin token', async () => {

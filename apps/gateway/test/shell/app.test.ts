@@ -1,3 +1,4 @@
+import { readinessSchema } from '@relay/schemas';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/test-app.ts';
 
@@ -87,12 +88,15 @@ describe('gateway app shell', () => {
     });
     const res = await app.request('/readyz');
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({
+    const body = await res.json();
+    // One shape for both apps' /readyz (the manager's test checks the same schema).
+    expect(readinessSchema.parse(body)).toEqual({
       status: 'unavailable',
-      checks: [
-        { name: 'db', ok: true },
-        { name: 'redis', ok: false, error: 'connection refused' },
-      ],
+      version: expect.any(String),
+      checks: {
+        db: { ok: true, detail: 'db answers' },
+        redis: { ok: false, detail: 'redis: connection refused' },
+      },
     });
   });
 

@@ -1,4 +1,4 @@
-import { apiErrorBody } from '@relay/schemas';
+import { apiErrorBody, validationDetails } from '@relay/schemas';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
@@ -52,6 +52,6 @@ export function validationError(error: ZodError, target: string): ManagerError {
   return new ManagerError(
     'VALIDATION_FAILED',
     first === undefined ? 'invalid request' : `${first.path}: ${first.message}`,
-    { issues },
+    validationDetails(issues),
   );
 }

@@ -53,7 +53,11 @@ export async function startFakeGateway(
     }
     if (url.pathname === '/healthz') return send(res, 200, 'ok');
     if (url.pathname === '/readyz')
-      return send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', checks: {} });
+      return send(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : 'unavailable',
+        version: '0.1.0',
+        checks: {},
+      });
     if (url.pathname.startsWith('/admin/v1/')) {
       const auth = req.headers.authorization;
       if (auth === undefined) return adminError(res, 401, 'ADMIN_AUTH_REQUIRED', 'admin token required');
