@@ -39,6 +39,11 @@ const envSchema = z.object({
   GATEWAY_UPSTREAM_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
+  GATEWAY_REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +66,11 @@ export type GatewayConfig = {
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
    */
   usageWorker: 'inline' | 'off';
+  /**
+   * Namespace of every Redis key (limits, slots, sticky sessions, health, cache bus, usage queue), so two
+   * deployments can share one Redis. Unset: `relay:` for runtime state and `{relay}` for the usage queue.
+   */
+  redisPrefix: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -116,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
     usageWorker: e.GATEWAY_USAGE_WORKER,
+    redisPrefix: e.GATEWAY_REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
   };
 }

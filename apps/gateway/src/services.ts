@@ -61,9 +61,10 @@ export async function buildServices(
       }),
     );
 
+    const redisPrefix = options.redisPrefix ?? config.redisPrefix;
     const runtime = createRuntime({
       redisUrl: config.redisUrl,
-      prefix: options.redisPrefix,
+      prefix: redisPrefix,
       connectionName: 'relay-gateway',
       onError: (error) => logger.warn({ err: error }, 'runtime state error'),
     });
@@ -73,7 +74,7 @@ export async function buildServices(
       readinessChecks.push({ name: 'redis', check: () => runtime.ready(1_000) });
     }
 
-    const usage = await startUsage(config, store, logger, options, closers);
+    const usage = await startUsage(config, store, logger, { redisPrefix }, closers);
     registerUsageMetrics(metrics.registry, usage.sources);
     // last_used_at of keys and accounts: remembered per request, written at most once per id per 30 s.
     const lastUsed = new LastUsedWriter({ store, logger });
@@ -148,6 +149,11 @@ export async function buildServices(
   }
 }
 
+/** The usage queue's BullMQ prefix for a deployment's Redis prefix (undefined: the default `{relay}`). */
+export function usageQueuePrefix(redisPrefix: string | undefined): string | undefined {
+  return redisPrefix === undefined ? undefined : `{${redisPrefix}usage}`;
+}
+
 async function startUsage(
   config: GatewayConfig,
   store: ReturnType<typeof createStore>,
@@ -160,7 +166,7 @@ async function startUsage(
   closers.push(() => writer.close());
   if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
   // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).
-  const prefix = options.redisPrefix === undefined ? undefined : `{${options.redisPrefix}usage}`;
+  const prefix = usageQueuePrefix(options.redisPrefix);
   const worker =
     config.usageWorker === 'inline'
       ? startUsageWorker({ redisUrl: config.redisUrl, store, logger, prefix })

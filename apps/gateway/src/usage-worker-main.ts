@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { usageQueuePrefix } from './services.ts';
 import { createStore, openDatabase } from './store/index.ts';
 import { startUsageWorker } from './usage/index.ts';
 
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, base: { role: 'usage-worker' } });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const worker = startUsageWorker({ redisUrl: config.redisUrl, store: createStore(database.db), logger });
+  const worker = startUsageWorker({
+    redisUrl: config.redisUrl,
+    store: createStore(database.db),
+    logger,
+    prefix: usageQueuePrefix(config.redisPrefix),
+  });
   logger.info('usage worker started');
   const stop = (signal: string) => {
     logger.info({ signal }, 'usage worker stopping');
