@@ -1,3 +1,4 @@
+import { Counter, type Registry } from 'prom-client';
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
@@ -13,15 +14,31 @@ import { createStore, openDatabase } from './store/index.ts';
 import {
   BatchingUsageWriter,
   BullmqUsageQueue,
+  createUpstreamMetrics,
   LastUsedWriter,
+  observingUsage,
   registerUsageMetrics,
   startUsageWorker,
-  touchingLastUsed,
   type UsageQueue,
 } from './usage/index.ts';
 import { GATEWAY_VERSION } from './version.ts';
 
 const CLEAR_COOLDOWN_PATH = /\/accounts\/([^/]+)\/clear-cooldown$/;
+
+/** Tenant-cache hits and misses, read at scrape time. */
+function registerTenantCacheMetrics(registry: Registry, stats: { hits: number; misses: number }): void {
+  new Counter({
+    name: 'relay_gateway_tenant_cache_lookups_total',
+    help: 'API key lookups by result: hit (answered from memory) or miss (loaded from the database)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'hit' }, stats.hits);
+      this.inc({ result: 'miss' }, stats.misses);
+    },
+  });
+}
 
 /** The long-lived services behind the app, built once at start and closed once at shutdown. */
 export type GatewayServices = { deps: AppDeps; close: () => Promise<void> };
@@ -81,6 +98,8 @@ export async function buildServices(
     closers.push(() => lastUsed.close());
 
     const directory = new TenantDirectory(store, cipher);
+    const upstreamMetrics = createUpstreamMetrics(metrics.registry);
+    registerTenantCacheMetrics(metrics.registry, directory.stats);
     runtime.cacheBus.subscribe(() => directory.invalidateAll());
     await runtime.cacheBus.ready();
     const publishChange = (event: CacheEvent) =>
@@ -101,7 +120,10 @@ export async function buildServices(
       slots: runtime.slots,
       sticky: runtime.sticky,
       health: runtime.health,
-      usage: touchingLastUsed(usage.queue, lastUsed),
+      usage: observingUsage(usage.queue, [
+        (record) => lastUsed.touch(record.apiKeyId, record.accountId, record.createdAt ?? new Date()),
+        (record) => upstreamMetrics.observe(record),
+      ]),
       logger,
       maxAttempts: config.maxAttempts,
       upstreamTimeoutMs: config.upstreamTimeoutMs,

@@ -99,11 +99,18 @@ export class TenantDirectory {
     return this.options.now?.() ?? Date.now();
   }
 
+  /** Key lookups answered from memory / that went to the database (read by /metrics). */
+  readonly stats = { hits: 0, misses: 0 };
+
   /** The view of a plaintext key, or null when no such key exists. */
   async lookup(secret: string): Promise<TenantView | null> {
     const hash = hashApiKey(secret);
     const cached = this.keys.get(hash);
-    if (cached !== undefined && cached.expiresAt > this.now()) return cached.value;
+    if (cached !== undefined && cached.expiresAt > this.now()) {
+      this.stats.hits += 1;
+      return cached.value;
+    }
+    this.stats.misses += 1;
     let pending = this.loading.get(hash);
     if (pending === undefined) {
       const generation = this.generation;

@@ -75,11 +75,17 @@ function remember(map: Map<string, Date>, id: string, at: Date): void {
   if (seen === undefined || seen < at) map.set(id, at);
 }
 
-/** The usage queue with every record also marking its key and account as used. */
-export function touchingLastUsed(queue: UsageQueue, lastUsed: LastUsedWriter): UsageQueue {
+/**
+ * The usage queue with every record also shown to `observers` first (last-used times, per-account
+ * metrics): synchronous and cheap, as enqueue itself.
+ */
+export function observingUsage(
+  queue: UsageQueue,
+  observers: Array<(record: UsageRecord) => void>,
+): UsageQueue {
   return {
     enqueue: (record: UsageRecord) => {
-      lastUsed.touch(record.apiKeyId, record.accountId, record.createdAt ?? new Date());
+      for (const observe of observers) observe(record);
       queue.enqueue(record);
     },
     flush: () => queue.flush(),

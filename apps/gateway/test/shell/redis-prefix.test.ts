@@ -42,7 +42,7 @@ describe('GATEWAY_REDIS_PREFIX', () => {
         const found = await redis.keys(`*${prefix}*`);
         return found.length > 0 ? found : undefined;
       });
-      expect(keys.some((key) => key.startsWith(`{${prefix}usage}`))).toBe(true);
+      expect((keys ?? []).some((key) => key.startsWith(`{${prefix}usage}`))).toBe(true);
     } finally {
       await services.close();
       const left = await redis.keys(`*${prefix}*`);
