@@ -1,6 +1,7 @@
 // The one test command (README, .ci/run): every package's vitest suite through turbo, then one line
 // "N passed, N failed" with the real totals read from each package's vitest JSON report.
-// `--with-checks` also runs lint, typecheck and the pack validation, each counted as one test.
+// `--with-checks` also runs lint, typecheck, the pack validation, the deployable-file validation and the
+// Prometheus rule checks and alert tests (promtool), each counted as one test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ const withChecks = process.argv.includes('--with-checks');
 function run(label, command, args) {
   console.log(`\n[relay] ${label}: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.error) console.log(`[relay] cannot run ${command}: ${result.error.message}`);
   return result.status === 0;
 }
 
@@ -40,6 +42,16 @@ if (withChecks) {
       ['turbo', 'run', 'typecheck', '--continue', '--output-logs=errors-only', '--env-mode=loose'],
     ],
     ['packs', 'node', ['packages/manifests/bin/relay-packs.mjs', 'validate', 'packs']],
+    ['infra', 'node', ['scripts/validate-infra.mjs']],
+    // Prometheus: rule and config syntax, then the alert unit tests (promtool: Debian package `prometheus`).
+    [
+      'prometheus rules',
+      'promtool',
+      ['check', 'rules', 'infra/prometheus/rules.yml', 'infra/prometheus/alerts.yml'],
+    ],
+    ['prometheus config (compose)', 'promtool', ['check', 'config', 'infra/prometheus/prometheus.yml']],
+    ['prometheus config (k8s)', 'promtool', ['check', 'config', 'infra/prometheus/prometheus-k8s.yml']],
+    ['prometheus alert tests', 'promtool', ['test', 'rules', 'infra/prometheus/alerts.test.yml']],
   ];
   for (const [label, command, args] of checks) {
     if (run(label, command, args)) passed += 1;

@@ -13,7 +13,7 @@ const intFromEnv = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-const envSchema = z.object({
+export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   GATEWAY_PORT: intFromEnv(0, 65535).default(8080),
   GATEWAY_HOST: z.string().trim().min(1).default('0.0.0.0'),

@@ -114,7 +114,7 @@ const bool = z
     return v === 'true' || v === '1' || v === 'yes';
   });
 
-const envSchema = z.object({
+export const envSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
     .default('development'),
