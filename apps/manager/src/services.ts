@@ -10,6 +10,9 @@ import type { ManagerConfig } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { DraftService } from './drafts/draft-service.ts';
+import type { PublishStep } from './drafts/pack-publisher.ts';
+import { PackPublisher } from './drafts/pack-publisher.ts';
 import { BatchRecorder } from './engine/batches.ts';
 import { HostConnections } from './engine/host-connection.ts';
 import type { ImportMetrics } from './engine/import-metrics.ts';
@@ -55,6 +58,7 @@ export type ManagerServices = {
   rollbacks: RollbackService;
   access: AccessService;
   reconcile: ReconcileService;
+  drafts: DraftService;
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
@@ -69,6 +73,8 @@ export type ServiceOverrides = {
   collectProcessMetrics?: boolean;
   loginThrottle?: LoginThrottleOptions;
   hostLease?: HostLeaseOptions;
+  /** Test seam of the publish: runs after each step, a throw is that step failing. */
+  afterPublishStep?: (step: PublishStep) => void | Promise<void>;
 };
 
 export async function createServices(
@@ -134,6 +140,18 @@ export async function createServices(
   const importQueries = new ImportQueries({ store, access, clock });
   const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });
   const reconcile = new ReconcileService({ ...lifecycle, logger: logger.child({ component: 'reconcile' }) });
+  const publisher = new PackPublisher({
+    repoRoot: config.repoRoot,
+    gitAuthor: config.gitAuthor,
+    afterStep: overrides.afterPublishStep,
+  });
+  const drafts = new DraftService({
+    store,
+    packs,
+    publisher,
+    clock,
+    logger: logger.child({ component: 'drafts' }),
+  });
   const reconcileScheduler = new ProbeScheduler(
     () => reconcile.runScheduled(),
     config.reconcileIntervalMs,
@@ -187,6 +205,7 @@ export async function createServices(
     rollbacks,
     access,
     reconcile,
+    drafts,
     reconcileScheduler,
     redis,
     close: async () => {
