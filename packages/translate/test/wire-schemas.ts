@@ -108,7 +108,7 @@ export const chatRequestSchema = z
     max_tokens: z.number().int().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     top_p: z.number().min(0).max(1).optional(),
-    stop: z.array(z.string()).max(4).optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
     stream: z.boolean().optional(),
     stream_options: z.strictObject({ include_usage: z.boolean() }).optional(),
     tools: z
