@@ -56,7 +56,9 @@ export type AdmissionSlot = {
  * caller's view of the ledger when absent (first use, after Redis lost its data, after an idle
  * hour), and re-based when the ledger row's admin `version` is newer than the one it was seeded from
  * (an operator topped up or reset the figure). Seeding needs a fresh view: when the caller's view is
- * older than `SEED_MAX_AGE_MS`, admission answers `stale_view` and the caller reloads it.
+ * older than `SEED_MAX_AGE_MS`, admission answers `stale_view` and the caller reloads it. A view
+ * showing more spent than the mirror knows (settlements lost while the store was unreachable) lifts
+ * the mirror to it: the ledger is the source of truth, the mirror only adds what it has not seen yet.
  */
 export type BudgetRequest = {
   /** Logical key, e.g. `{usr_1}:budget:key:key_9`. */

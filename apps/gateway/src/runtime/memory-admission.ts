@@ -179,6 +179,9 @@ export class MemoryAdmission implements Admission {
       mirror.version = budget.version;
     }
     this.sweep(mirror, now);
+    // The ledger never shows more than the mirror knows unless settlements were lost (a release that
+    // never reached the store): the ledger heals the mirror.
+    if (budget.usedMicros > mirror.base + mirror.spent) mirror.base = budget.usedMicros - mirror.spent;
     return mirror;
   }
 

@@ -144,6 +144,10 @@ for k = 1, nb do
       redis.call('HSET', h, 'b', fmt(used), 's', '0', 'v', fmt(ver))
     end
     reserved = sweep(h, z, reserved, now)
+    if used > base + spent then
+      base = used - spent
+      redis.call('HSET', h, 'b', fmt(base))
+    end
   end
   if base + spent + reserved >= cap then return {3, k - 1} end
   reservedNow[k] = reserved

@@ -151,6 +151,16 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       });
     });
 
+    it('lifts the mirror to the ledger when the ledger shows more spent (lost settlements)', async () => {
+      const b = (id: string, usedMicros: bigint) =>
+        request(id, { slots: [], budgets: [budget({ usedMicros, loadedAt: clock.now() - 60_000 })] });
+      await admission.admit(request('seed', { slots: [], budgets: [budget()] }));
+      await admission.release(request('seed', { slots: [], budgets: [budget()] }));
+      expect((await admission.admit(b('l1', 50n))).admitted).toBe(true); // mirror lifted to 50, +30
+      expect((await admission.admit(b('l2', 0n))).admitted).toBe(true); // 50 + 30 < 100, +30
+      expect(await admission.admit(b('l3', 0n))).toMatchObject({ reason: 'budget' }); // 110
+    });
+
     it('seeds a missing mirror only from a fresh view, and re-bases it when the ledger row was edited', async () => {
       const old = clock.now() - SEED_MAX_AGE_MS - 1;
       const b = (id: string, over: Partial<BudgetRequest>) =>
