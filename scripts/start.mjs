@@ -77,8 +77,23 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+/** Builds the operator console (apps/console/dist) the manager serves at /console/: under a second. */
+async function buildConsole() {
+  await new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxImport, join(root, 'apps', 'console', 'build', 'cli.ts')],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`console build failed (exit ${code})`)),
+    );
+  });
+}
+
 async function main() {
   const demo = loadDemoSettings();
+  await buildConsole();
   const mockUrl = `http://127.0.0.1:${mockPort}`;
   launch('mock', 'packages/testkit/src/mock-cli.ts', {}, [
     '--port',
@@ -112,6 +127,7 @@ async function main() {
 Relay is running (embedded mode, data in ./data):
   gateway  ${gatewayUrl}   admin token: ${demo.gatewayAdminToken}
   manager  ${managerUrl}  admin token: ${demo.managerAdminToken}
+  console  ${managerUrl}/console/  log in as "admin" with the manager admin token above as the password
   mock upstream ${mockUrl}
 ${seed}
 Stop with Ctrl-C.`);
