@@ -55,7 +55,7 @@ export type GroupClosure = {
   routable?: boolean;
   missing: MissingLink[];
 };
-export type Closure = { ok: boolean; checked_at?: string; groups: GroupClosure[] };
+export type Closure = { ok: boolean; checked_at?: string; groups: GroupClosure[]; message?: string };
 
 export type PlanOp = {
   action: 'create' | 'update' | 'no-op' | 'adopt' | 'conflict';
@@ -183,7 +183,16 @@ export type AccessRepair = {
   access: Closure;
 };
 
-export type RollbackResult = { batch_id?: string; status: string; resources: BatchItem[] };
+export type RollbackItem = {
+  batch_id: string;
+  type: string;
+  natural_key: string;
+  remote_id: string | null;
+  /** deleted, already_gone, released, failed… */
+  result: string;
+  error?: string;
+};
+export type RollbackResult = { status: string; batches?: string[]; resources: RollbackItem[] };
 
 export type PackError = { file: string; field: string | null; code: string; message: string };
 

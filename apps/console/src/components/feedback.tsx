@@ -38,6 +38,7 @@ const STATUS_TONES: Record<string, Tone> = {
   deleted: 'neutral',
   rolled_back: 'neutral',
   released: 'neutral',
+  already_gone: 'neutral',
   superseded: 'neutral',
   skipped: 'warn',
   partial: 'warn',
@@ -57,7 +58,8 @@ const STATUS_TONES: Record<string, Tone> = {
 };
 
 /** A status word in a colour that says whether it needs attention. */
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status: given }: { status: string | undefined }) {
+  const status = given ?? 'unknown';
   return <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{status.replace(/_/g, ' ')}</Badge>;
 }
 

@@ -230,7 +230,11 @@ export function ImportPanel({
           if (plan === undefined) return;
           const result = await apply.run(plan);
           setConfirming(false);
-          if (result !== undefined) onImported();
+          if (result !== undefined) {
+            // The keys are imported: do not leave them in the page.
+            set({ credentials: '' });
+            onImported();
+          }
         }}
       >
         <p>

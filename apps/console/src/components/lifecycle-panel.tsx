@@ -153,7 +153,17 @@ export function LifecyclePanel({
           <p>
             Rollback <StatusBadge status={rollback.result.status} />
           </p>
-          <BatchItemsTable items={rollback.result.resources} caption="What the rollback did" />
+          <BatchItemsTable
+            items={rollback.result.resources.map((item) => ({
+              type: item.type,
+              natural_key: item.natural_key,
+              action: 'delete',
+              status: item.result,
+              remote_id: item.remote_id,
+              ...(item.error === undefined ? {} : { error: item.error }),
+            }))}
+            caption="What the rollback did"
+          />
         </section>
       )}
 

@@ -73,6 +73,7 @@ export function ClosureView({ closure, title }: { closure: Closure; title: strin
           </>
         )}
       </p>
+      {closure.message !== undefined && <p class="muted">{closure.message}</p>}
       <ul class="plain">
         {closure.groups.map((group) => (
           <li key={group.natural_key}>
