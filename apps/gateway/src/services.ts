@@ -6,20 +6,20 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { RelayPipeline } from './relay/relay-pipeline.ts';
 import { TenantDirectory } from './relay/tenant-directory.ts';
-import { UpstreamPools } from './relay/upstream-pools.ts';
 import { type CacheEvent, createRuntime } from './runtime/index.ts';
 import { createCredentialCipher, loadSecretKey } from './secrets/index.ts';
 import { createStore, openDatabase } from './store/index.ts';
+import { UpstreamPools } from './upstream/upstream-pools.ts';
 import {
   BatchingUsageWriter,
   BullmqUsageQueue,
+  LastUsedWriter,
   registerUsageMetrics,
   startUsageWorker,
+  touchingLastUsed,
   type UsageQueue,
 } from './usage/index.ts';
 import { GATEWAY_VERSION } from './version.ts';
-
-const CLEAR_COOLDOWN_PATH = /\/accounts\/([^/]+)\/clear-cooldown$/;
 
 /** The long-lived services behind the app, built once at start and closed once at shutdown. */
 export type GatewayServices = { deps: AppDeps; close: () => Promise<void> };
@@ -73,6 +73,9 @@ export async function buildServices(
 
     const usage = await startUsage(config, store, logger, options, closers);
     registerUsageMetrics(metrics.registry, usage.sources);
+    // last_used_at of keys and accounts: remembered per request, written at most once per id per 30 s.
+    const lastUsed = new LastUsedWriter({ store, logger });
+    closers.push(() => lastUsed.close());
 
     const directory = new TenantDirectory(store, cipher);
     runtime.cacheBus.subscribe(() => directory.invalidateAll());
@@ -95,7 +98,7 @@ export async function buildServices(
       slots: runtime.slots,
       sticky: runtime.sticky,
       health: runtime.health,
-      usage: usage.queue,
+      usage: touchingLastUsed(usage.queue, lastUsed),
       logger,
       maxAttempts: config.maxAttempts,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -116,15 +119,14 @@ export async function buildServices(
       adminToken: config.adminToken,
       version: GATEWAY_VERSION,
       accountTestTimeoutMs: config.upstreamTimeoutMs,
-      onChange: (change) => {
+      onChange: (change) => void publishChange({ kind: 'admin', ids: [change.path] }),
+      onEvent: (event) => {
         // An operator clearing a cooldown also clears the shared circuit state the relay keeps.
-        const cleared = CLEAR_COOLDOWN_PATH.exec(change.path)?.[1];
-        if (cleared !== undefined) {
+        if (event.kind === 'account_cooldown_cleared') {
           runtime.health
-            .clear(cleared)
+            .clear(event.accountId)
             .catch((error: unknown) => logger.warn({ err: error }, 'could not clear account health'));
         }
-        void publishChange({ kind: 'admin', ids: [change.path] });
       },
     };
     const deps: AppDeps = {

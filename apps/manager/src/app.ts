@@ -9,6 +9,7 @@ import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
+import { registerDraftRoutes } from './routes/draft-routes.ts';
 import { registerHostRoutes } from './routes/host-routes.ts';
 import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
@@ -65,6 +66,7 @@ export function createApp(services: ManagerServices): ManagerApp {
   registerImportRoutes(app, services);
   registerAccessRoutes(app, services);
   registerReconcileRoutes(app, services);
+  registerDraftRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
