@@ -28,6 +28,8 @@ export type ManagerConfig = {
   /** undefined → a key derived from the admin token is used (with a warning; refused in production). */
   secretKey: string | undefined;
   redisUrl: string | undefined;
+  /** Items of batch-import runs processed at once (MANAGER_BATCH_CONCURRENCY). */
+  batchConcurrency: number;
   probeIntervalMs: number;
   /** Period of the scheduled report-mode reconcile of every host with recorded resources. */
   reconcileIntervalMs: number;
@@ -138,6 +140,7 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   MANAGER_PROBE_INTERVAL: duration(1000, 86_400_000).default(60_000),
+  MANAGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MANAGER_RECONCILE_INTERVAL: duration(1000, 7 * 86_400_000).default(300_000),
   MANAGER_CONSOLE_DIR: z.string().optional(),
   LOG_LEVEL: z
@@ -214,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>): ManagerConf
     gitAuthor: e.MANAGER_GIT_AUTHOR,
     secretKey: e.MANAGER_SECRET_KEY,
     redisUrl: e.REDIS_URL,
+    batchConcurrency: e.MANAGER_BATCH_CONCURRENCY,
     probeIntervalMs: e.MANAGER_PROBE_INTERVAL,
     reconcileIntervalMs: e.MANAGER_RECONCILE_INTERVAL,
     consoleDir: resolve(e.MANAGER_CONSOLE_DIR ?? join(monorepoRoot(), 'apps', 'console', 'dist')),

@@ -4,6 +4,11 @@ import { AuditLog } from './audit/audit-log.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
+import { createBatchRunMetrics } from './batch-runs/batch-run-metrics.ts';
+import { BatchRunService } from './batch-runs/batch-run-service.ts';
+import { BullmqItemQueue } from './batch-runs/bullmq-item-queue.ts';
+import type { ItemQueue } from './batch-runs/item-queue.ts';
+import { SqliteItemQueue } from './batch-runs/sqlite-item-queue.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ManagerConfig } from './config.ts';
@@ -60,6 +65,7 @@ export type ManagerServices = {
   access: AccessService;
   reconcile: ReconcileService;
   drafts: DraftService;
+  batchRuns: BatchRunService;
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
@@ -78,6 +84,8 @@ export type ServiceOverrides = {
   hostLease?: HostLeaseOptions;
   /** Test seam of the publish: runs after each step, a throw is that step failing. */
   afterPublishStep?: (step: PublishStep) => void | Promise<void>;
+  /** Redis key prefix of the BullMQ item queue (tests isolate suites with it). */
+  queuePrefix?: string;
 };
 
 export async function createServices(
@@ -155,6 +163,32 @@ export async function createServices(
     clock,
     logger: logger.child({ component: 'drafts' }),
   });
+  const runLogger = logger.child({ component: 'batch-runs' });
+  const itemQueue: ItemQueue =
+    config.redisUrl === undefined
+      ? new SqliteItemQueue(database.sqlite, {
+          concurrency: config.batchConcurrency,
+          clock,
+          logger: runLogger,
+        })
+      : new BullmqItemQueue({
+          redisUrl: config.redisUrl,
+          concurrency: config.batchConcurrency,
+          logger: runLogger,
+          ...(overrides.queuePrefix === undefined ? {} : { prefix: overrides.queuePrefix }),
+        });
+  const batchRuns = new BatchRunService({
+    ...lifecycle,
+    imports,
+    queue: itemQueue,
+    runMetrics: createBatchRunMetrics(metrics.registry, store.batchRuns),
+    logger: runLogger,
+  });
+  const orphanedLeases = leases.releaseOrphaned();
+  if (orphanedLeases > 0)
+    logger.warn({ leases: orphanedLeases }, 'released host leases of processes that no longer run');
+  await batchRuns.recoverAfterRestart();
+  batchRuns.start();
   const reconcileScheduler = new ProbeScheduler(
     () => reconcile.runScheduled(),
     config.reconcileIntervalMs,
@@ -209,13 +243,14 @@ export async function createServices(
     access,
     reconcile,
     drafts,
+    batchRuns,
     reconcileScheduler,
     redis,
     consoleSite: new ConsoleSite(config.consoleDir),
     close: async () => {
       if (closed) return;
       closed = true;
-      await Promise.all([scheduler.stop(), reconcileScheduler.stop()]);
+      await Promise.all([scheduler.stop(), reconcileScheduler.stop(), batchRuns.close()]);
       if (redis !== undefined) redis.disconnect();
       database.close();
     },
