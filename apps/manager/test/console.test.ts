@@ -50,7 +50,7 @@ describe('the console at /console/', () => {
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     const unknown = await m.app.request('/console/assets/main-OLD.js');
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('NOT_FOUND');
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     const traversal = await m.app.request('/console/assets/../../package.json');
     expect(traversal.status).not.toBe(200);
   });
