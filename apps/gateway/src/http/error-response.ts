@@ -1,0 +1,55 @@
+import {
+  type AdminErrorCode,
+  anthropicErrorBody,
+  apiErrorBody,
+  openAiErrorBody,
+  type PublicErrorCode,
+} from '@relay/schemas';
+import { AdminError, PublicError } from '../errors.ts';
+
+/** Which envelope a path answers with. */
+export type Surface = 'admin' | 'anthropic' | 'openai' | 'ops';
+
+export function surfaceOf(path: string): Surface {
+  if (path.startsWith('/admin/')) return 'admin';
+  if (path.startsWith('/v1/messages')) return 'anthropic';
+  if (path.startsWith('/v1/') || path === '/v1') return 'openai';
+  return 'ops';
+}
+
+/** Maps a public code to the admin surface's code when a shared failure (size, JSON) happens there. */
+const ADMIN_EQUIVALENT: Partial<Record<PublicErrorCode, AdminErrorCode>> = {
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+};
+
+export function errorResponse(
+  error: PublicError | AdminError,
+  surface: Surface,
+  requestId: string,
+): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+  let body: unknown;
+  if (error instanceof AdminError) {
+    body = apiErrorBody(error.code, error.message, requestId, error.details);
+  } else if (surface === 'admin' || surface === 'ops') {
+    body = apiErrorBody(ADMIN_EQUIVALENT[error.code] ?? error.code, error.message, requestId);
+  } else if (surface === 'anthropic') {
+    body = anthropicErrorBody(error.code, error.message);
+  } else {
+    body = openAiErrorBody(error.code, error.message, error.options.param ?? null);
+  }
+  if (error.code === 'REQUEST_TOO_LARGE' && surface === 'admin') {
+    // The admin body limit refuses from Hono's web stream over the socket, which then never drains:
+    // say the connection ends here, or a keep-alive client's next request dies on it ("other side
+    // closed"). The relay reads /v1 bodies from the socket itself and Node discards the rest.
+    headers.connection = 'close';
+  }
+  if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+  }
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
