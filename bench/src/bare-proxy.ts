@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { Pool } from 'undici';
 
 /**
- * The floor any Node gateway stands on (quality.md): node:http in, an undici pool out, no auth, no
+ * The floor any Node gateway stands on (docs/architecture.md#quality-bar): node:http in, an undici pool out, no auth, no
  * parsing, no accounting. Started as its own process by the benchmark: `tsx bare-proxy.ts <port> <upstream>`.
  */
 const [port = '0', upstream = 'http://127.0.0.1:18081'] = process.argv.slice(2);

@@ -11,7 +11,7 @@ import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
 
 /**
- * `pnpm bench` (quality.md): the gateway with governance on vs direct calls to the same mock vs a bare
+ * `pnpm bench` (docs/architecture.md#quality-bar): the gateway with governance on vs direct calls to the same mock vs a bare
  * pass-through proxy, in one run on loopback. Bounded: every load phase has a fixed duration.
  * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Gateway configuration, parsed once at start (gateway.md §6). Nothing else reads process.env.
+ * Gateway configuration, parsed once at start (docs/configuration.md). Nothing else reads process.env.
  * A bad value throws ConfigError naming the variable; serve.ts prints it and exits non-zero.
  */
 

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     expect(config.repoRoot).toBe(monorepoRoot());
   });
 
-  it('accepts every SUB2API_CRM_* alias of the seed', () => {
+  it('accepts every SUB2API_CRM_* alias of sub2api CRM', () => {
     const config = loadConfig({
       SUB2API_CRM_ADMIN_TOKEN: TOKEN,
       SUB2API_CRM_LISTEN_ADDR: ':18081',

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
- * Manager configuration, parsed once at start (manager.md §1). Nothing else reads process.env.
- * Each setting has a primary `MANAGER_*` name; the seed's `SUB2API_CRM_*` names are accepted as aliases
+ * Manager configuration, parsed once at start (docs/configuration.md). Nothing else reads process.env.
+ * Each setting has a primary `MANAGER_*` name; sub2api CRM's `SUB2API_CRM_*` names are accepted as aliases
  * so an existing deployment can switch without edits. When both are set the primary name wins.
  * A bad value throws ConfigError naming the variable; serve.ts prints it and exits non-zero.
  */
@@ -20,7 +20,7 @@ export type ManagerConfig = {
   /** Root of the pack repository (the directory that holds `packs/`); undefined = no pack repository. */
   repoRoot: string | undefined;
   adminUsername: string;
-  /** undefined → the admin token is the login password (the seed's behaviour). */
+  /** undefined → the admin token is the login password (sub2api CRM's behaviour). */
   adminPassword: string | undefined;
   sessionTtlMs: number;
   cookieSecure: boolean;
@@ -89,7 +89,7 @@ const duration = (minMs: number, maxMs: number) =>
   });
 
 const listenAddr = z.string().transform((value, ctx) => {
-  // `:18190` (all interfaces, as the seed writes it), `host:port`, or `[::1]:port`.
+  // `:18190` (all interfaces, as sub2api CRM writes it), `host:port`, or `[::1]:port`.
   const match = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
   const port = match ? Number(match[3]) : Number.NaN;
   if (match === null || port > 65535) {
@@ -101,7 +101,7 @@ const listenAddr = z.string().transform((value, ctx) => {
 });
 
 const sqlitePath = z.string().transform((value, ctx) => {
-  // The seed's DSN form `file:/path/db?_foreign_keys=on&_busy_timeout=5000`: keep the path, drop the options
+  // sub2api CRM's DSN form `file:/path/db?_foreign_keys=on&_busy_timeout=5000`: keep the path, drop the options
   // (WAL, busy timeout and foreign keys are always set by the store itself).
   if (!value.startsWith('file:')) return value;
   const path = decodeURIComponent(value.slice('file:'.length).split('?')[0] ?? '').replace(/^\/\/(?=\/)/, '');

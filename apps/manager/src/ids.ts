@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Resource id prefixes (manager.md "Conventions"). */
+/** Resource id prefixes (docs/architecture.md#the-manager). */
 export type IdPrefix = 'hst' | 'prb' | 'bat' | 'res' | 'jrn' | 'pln' | 'rrn' | 'drf' | 'run' | 'aud' | 'req';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

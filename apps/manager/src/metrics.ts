@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 /**
  * One registry per app instance (not prom-client's global one), so tests can build many apps.
- * `active_hosts`, `active_providers` and `db_connections_active` keep the seed's names exactly (dashboards
+ * `active_hosts`, `active_providers` and `db_connections_active` keep sub2api CRM's names exactly (dashboards
  * depend on them); every other metric is prefixed `relay_manager_`.
  */
 export type ManagerMetrics = {

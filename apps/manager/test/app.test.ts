@@ -29,7 +29,7 @@ describe('ops endpoints', () => {
     });
   });
 
-  it('GET /metrics exposes the seed metric names and per-route counters', async () => {
+  it('GET /metrics exposes the sub2api CRM metric names and per-route counters', async () => {
     await m.app.request('/api/hosts', { headers: bearer });
     const res = await m.app.request('/metrics');
     expect(res.status).toBe(200);

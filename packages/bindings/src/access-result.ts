@@ -41,7 +41,7 @@ export interface AccessDenied {
 
 export type AccessResult = AccessGranted | AccessDenied;
 
-/** What the gateway puts in front of a routing failure's message (gateway.md §3). */
+/** What the gateway puts in front of a routing failure's message (docs/architecture.md#the-relay). */
 export const NO_AVAILABLE_ACCOUNTS_PREFIX = 'account_select_failed: no available accounts';
 
 /**

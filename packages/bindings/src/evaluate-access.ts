@@ -25,7 +25,7 @@ export interface AccessQuery {
 }
 
 /**
- * Evaluates the access chain of gateway.md §2 at `now` and returns the eligible accounts, or the
+ * Evaluates the access chain of docs/architecture.md#bindings-and-access-closure at `now` and returns the eligible accounts, or the
  * first broken link, in this order:
  *
  * key exists → not disabled/revoked → unexpired (expires_at, rotation grace_until) → within quota →
@@ -37,7 +37,7 @@ export interface AccessQuery {
  *
  * For the last links with a model: when usable accounts exist but none serves the model while an
  * unusable account would, the reason is that account's blocker (cooling down, or disabled /
- * unschedulable), because an operator can fix it (gateway.md §3: 503, not 404). Accounts on another
+ * unschedulable), because an operator can fix it (docs/architecture.md#the-relay: 503, not 404). Accounts on another
  * platform never count as serving.
  */
 export function evaluateAccess(snapshot: AccessSnapshot, query: AccessQuery, now: Instant): AccessResult {

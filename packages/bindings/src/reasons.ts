@@ -1,7 +1,7 @@
 import type { IsoTime, Platform, UsdDecimal } from './snapshot.ts';
 
 /**
- * Every way the access chain of gateway.md §2 can break, in chain order. `evaluateAccess` returns
+ * Every way the access chain of docs/architecture.md#bindings-and-access-closure can break, in chain order. `evaluateAccess` returns
  * the first one that applies; `evaluateGroupClosure` lists all of them for a group, including the
  * per-resource codes (BINDING_ACCOUNT_NOT_FOUND, ACCOUNT_*, CHANNEL_HAS_NO_PRICED_MODELS) that only
  * the closure report uses. Codes are stable: the gateway and the manager branch on them.
@@ -72,7 +72,7 @@ export const REASON_CATEGORIES: Readonly<Record<ReasonCode, ReasonCategory>> = {
   ACCOUNT_PLATFORM_MISMATCH: 'routing',
   ALL_ACCOUNTS_COOLING_DOWN: 'routing',
   ACCOUNT_COOLING_DOWN: 'routing',
-  // `routing` instead when the group's channel prices the model (gateway.md §3): see evaluateAccess.
+  // `routing` instead when the group's channel prices the model (docs/architecture.md#the-relay): see evaluateAccess.
   NO_ACCOUNT_SERVES_MODEL: 'model',
 };
 

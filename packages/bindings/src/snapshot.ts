@@ -1,6 +1,6 @@
 /**
  * The state the binding rules read, as the gateway (from its cache) or the manager (from admin API
- * listings) sees it. Field names are the admin API resource fields of gateway.md §1 (snake_case), and
+ * listings) sees it. Field names are the admin API resource fields of docs/architecture.md#gateway-resources (snake_case), and
  * each type holds only the fields the rules need, so an admin API `items` array can be passed as is.
  *
  * Money is a decimal string (`"12.50"`, at most 6 decimals) compared exactly, never as a float.
@@ -135,6 +135,6 @@ export interface AccessSnapshot {
   subscriptions: readonly SnapshotSubscription[];
 }
 
-/** Default account priority when neither the binding nor the account sets one (gateway.md §1). */
+/** Default account priority when neither the binding nor the account sets one (docs/architecture.md#gateway-resources). */
 export const DEFAULT_ACCOUNT_PRIORITY = 50;
 export const DEFAULT_ACCOUNT_WEIGHT = 1;

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Codes never change meaning once published: clients and the manager branch on them.
  */
 
-/** Public (tenant) API codes, gateway.md §3. */
+/** Public (tenant) API codes, docs/architecture.md#the-relay. */
 export const PUBLIC_ERROR_STATUS = {
   API_KEY_REQUIRED: 401,
   INVALID_API_KEY: 401,
@@ -32,7 +32,7 @@ export const PUBLIC_ERROR_STATUS = {
 export type PublicErrorCode = keyof typeof PUBLIC_ERROR_STATUS;
 export const PUBLIC_ERROR_CODES = Object.keys(PUBLIC_ERROR_STATUS) as PublicErrorCode[];
 
-/** Gateway admin API codes (/admin/v1), gateway.md §5. */
+/** Gateway admin API codes (/admin/v1), docs/api.md. */
 export const ADMIN_ERROR_STATUS = {
   ADMIN_AUTH_REQUIRED: 401,
   INVALID_ADMIN_TOKEN: 401,
@@ -54,7 +54,7 @@ export const ADMIN_ERROR_STATUS = {
 export type AdminErrorCode = keyof typeof ADMIN_ERROR_STATUS;
 export const ADMIN_ERROR_CODES = Object.keys(ADMIN_ERROR_STATUS) as AdminErrorCode[];
 
-/** Manager API codes (/api), manager.md. */
+/** Manager API codes (/api), docs/architecture.md. */
 export const MANAGER_ERROR_STATUS = {
   AUTH_REQUIRED: 401,
   INVALID_CREDENTIALS: 401,

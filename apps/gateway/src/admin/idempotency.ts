@@ -19,7 +19,7 @@ export interface IdempotencyOptions {
 }
 
 /**
- * `Idempotency-Key` on POST (gateway.md §5). The first request with a key claims it (an insert that
+ * `Idempotency-Key` on POST (docs/api.md). The first request with a key claims it (an insert that
  * only one concurrent request can win), runs, and stores its answer (< 500) for `ttlSeconds`; a retry
  * with the same method, path and body gets that answer with `Idempotency-Replayed: true`, a retry
  * with another body gets 409 IDEMPOTENCY_CONFLICT. A request arriving while the first still runs

@@ -11,7 +11,7 @@ import { registerResourceRoutes } from './resource-routes.ts';
 export type { AdminChange, AdminDeps } from './admin-deps.ts';
 
 /**
- * Mounts the admin API (gateway.md §5) under /admin/v1 on `app`: admin-token auth on every route,
+ * Mounts the admin API (docs/api.md) under /admin/v1 on `app`: admin-token auth on every route,
  * Idempotency-Key on every POST, CRUD of every collection, actions, reports and the OpenAPI document
  * at /admin/v1/openapi.json (generated from the same zod route definitions). Errors are thrown as
  * AdminError and rendered by the app's error handler in the admin envelope.

@@ -1,5 +1,5 @@
 /**
- * Admin-side business verbs (gateway.md §1, §5): every mutation runs in one transaction with its
+ * Admin-side business verbs (docs/architecture.md#gateway-resources): every mutation runs in one transaction with its
  * audit event; constraint violations become admin errors with stable codes.
  */
 

@@ -27,7 +27,7 @@ import type {
 } from '../store/index.ts';
 
 /**
- * Rows → admin API resources (gateway.md §1): snake_case, money as decimal strings, times as ISO.
+ * Rows → admin API resources (docs/architecture.md#gateway-resources): snake_case, money as decimal strings, times as ISO.
  * These are also the audit snapshots and the access snapshot, so what they leave out never leaves
  * the gateway: credentials appear only as fingerprints, api keys only as their display prefix.
  */

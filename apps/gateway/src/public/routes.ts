@@ -12,7 +12,7 @@ import { apiKeyFromRequest } from './api-key.ts';
 
 export type PublicRouteDeps = { relay: RelayPipeline; directory: TenantDirectory };
 
-/** Tenant routes (gateway.md §3). Relayed routes write straight to the socket (no Response copy). */
+/** Tenant routes (docs/architecture.md#the-relay). Relayed routes write straight to the socket (no Response copy). */
 export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | undefined): void {
   const secretOf = (c: Context<AppEnv>) =>
     apiKeyFromRequest(

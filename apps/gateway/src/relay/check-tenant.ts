@@ -44,7 +44,7 @@ function ipAllowed(key: ApiKeyRow, ip: string | undefined): boolean {
 }
 
 /**
- * The key's own gate (gateway.md §3), in the order a client can act on: key state, expiry, source
+ * The key's own gate (docs/architecture.md#the-relay), in the order a client can act on: key state, expiry, source
  * address, then money. Routing problems (group, accounts, models) are decided later by selection.
  * `spentMicros` is what this process has charged but not yet written (so a burst cannot overspend).
  */

@@ -4,7 +4,7 @@ import { PublicError } from '../errors.ts';
 import type { TenantView } from './tenant-directory.ts';
 
 /**
- * Turns "no account can take this request" into the documented answer (gateway.md §3): the binding rules
+ * Turns "no account can take this request" into the documented answer (docs/architecture.md#the-relay): the binding rules
  * evaluated over the cached view (no database query, so it also works while the database is down) with
  * runtime cooldowns overlaid, then 404 MODEL_NOT_FOUND for model problems and 503 NO_AVAILABLE_ACCOUNTS
  * with the broken link for routing problems.

@@ -2,7 +2,7 @@ import { keyAllowsModel, restrictedByChannel, routesFor } from './route-model.ts
 import type { TenantView } from './tenant-directory.ts';
 
 /**
- * The public model names a key can use (gateway.md §3): every name its group can route — group
+ * The public model names a key can use (docs/architecture.md#the-relay): every name its group can route — group
  * aliases, channel catalogue, account mappings and allowlists — that actually resolves to a
  * schedulable account, minus what the key's own allowlist or the channel's restriction excludes.
  */

@@ -12,7 +12,7 @@ export type SelectionCandidate = {
 };
 
 /**
- * The order in which to try candidates (gateway.md §4): the sticky account first while it is a
+ * The order in which to try candidates (docs/architecture.md#usage-and-billing): the sticky account first while it is a
  * candidate; then priority tiers, lower first; within a tier the least loaded relative to its capacity
  * and weight; ties go to the least recently used, which spreads a quiet group's traffic evenly.
  */

@@ -15,7 +15,7 @@ import type { ModelRoute, TenantView } from './tenant-directory.ts';
 export type { RelayDeps, RelayOutcome } from './relay-call.ts';
 
 /**
- * The hot path (gateway.md §4): auth from the in-process cache → key/IP/money checks → body →
+ * The hot path (docs/architecture.md#usage-and-billing): auth from the in-process cache → key/IP/money checks → body →
  * model routes → admission (limits, slots, health, sticky: one round trip) → account selection with
  * failover (failover.ts) → the answer written straight to the socket (deliver-buffered.ts,
  * deliver-stream.ts) → one usage event (record-usage.ts) → slots released.

@@ -71,7 +71,7 @@ export type TenantView = {
 type Entry<T> = { value: T; expiresAt: number };
 
 /**
- * The hot-path cache of key → tenant view (gateway.md §4): no database query per request in steady state.
+ * The hot-path cache of key → tenant view (docs/architecture.md#usage-and-billing): no database query per request in steady state.
  * Loaded on first use, dropped on any admin change (the cache bus calls `invalidateAll`), and reloaded
  * after a TTL as a backstop. Unknown keys are remembered briefly so a flood of bad keys cannot reach the
  * database. Concurrent misses for the same key share one load.

@@ -1,5 +1,5 @@
 /**
- * Per-account cooldown and circuit breaker, shared by every gateway process (gateway.md §4 Failover).
+ * Per-account cooldown and circuit breaker, shared by every gateway process (docs/architecture.md#usage-and-billing Failover).
  *
  * - 429 → `cooling_down` until now + Retry-After (or `rateLimitCooldownMs`, capped at `maxCooldownMs`).
  * - `failuresToOpen` consecutive server errors / timeouts / connect errors → `open` for `openMs`.

@@ -1,6 +1,6 @@
 /**
  * Session identity → the account that served it, so follow-up requests keep the provider's prompt
- * cache warm (gateway.md §4). Values expire `ttlMs` after the last set/refresh.
+ * cache warm (docs/architecture.md#usage-and-billing). Values expire `ttlMs` after the last set/refresh.
  */
 export const DEFAULT_STICKY_TTL_MS = 3_600_000;
 

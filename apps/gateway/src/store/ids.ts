@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Prefixes of every id the gateway issues (gateway.md §1). */
+/** Prefixes of every id the gateway issues (docs/architecture.md#gateway-resources). */
 export const ID_PREFIX = {
   user: 'usr',
   group: 'grp',

@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * The gateway's tables (gateway.md §1). Money is bigint micro-USD (`*_micros`), never a float;
+ * The gateway's tables (docs/architecture.md#gateway-resources). Money is bigint micro-USD (`*_micros`), never a float;
  * every resource row carries `version` (optimistic concurrency) and free-form `labels`.
  */
 

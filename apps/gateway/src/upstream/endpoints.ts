@@ -1,4 +1,4 @@
-/** The tenant routes that relay to an upstream, and what each one needs (gateway.md §3). */
+/** The tenant routes that relay to an upstream, and what each one needs (docs/architecture.md#the-relay). */
 export type EndpointKind = 'chat' | 'embeddings' | 'responses' | 'messages' | 'count_tokens';
 
 export type Endpoint = {

@@ -1,7 +1,7 @@
 import { headerValue } from './header-value.ts';
 
 /**
- * Why an upstream attempt failed, in the terms failover and account health need (gateway.md §4).
+ * Why an upstream attempt failed, in the terms failover and account health need (docs/architecture.md#usage-and-billing).
  * `request_error` is a 4xx caused by the request itself: passed through, never retried.
  */
 export type UpstreamFailureKind =

@@ -1,5 +1,5 @@
 /**
- * Prices and charges in integers only: micro-USD (`bigint`), never a float (gateway.md §1).
+ * Prices and charges in integers only: micro-USD (`bigint`), never a float (docs/architecture.md#gateway-resources).
  *
  * - A price is micro-USD per 1 000 000 tokens, per kind of token.
  * - `cachedTokens` (and `cacheWriteTokens`) are PART of `promptTokens`, as in OpenAI's accounting:
@@ -36,7 +36,7 @@ export interface Charge {
   costMicros: bigint;
   /** What the tenant pays: cost × group multiplier, rounded half up to the micro-USD. */
   chargedMicros: bigint;
-  /** False when the model has no price: the request is allowed and costs 0 (gateway.md §1). */
+  /** False when the model has no price: the request is allowed and costs 0 (docs/architecture.md#gateway-resources). */
   priced: boolean;
 }
 

@@ -207,7 +207,7 @@ describe('account test and clear-cooldown', () => {
 });
 
 describe('access report', () => {
-  it('explains the seed incident: the key works until the account is bound to its group', async () => {
+  it('explains the missing-binding incident: the key works until the account is bound to its group', async () => {
     const { api_key, group } = await tenant();
     const account = await mockAccount();
 

@@ -6,7 +6,7 @@ import { hashApiKey } from '../../src/secrets/index.ts';
 import { type AdminHarness, startAdminHarness, TEST_ADMIN_TOKEN } from './admin-harness.ts';
 
 /**
- * No secret leaves the gateway except where the spec says: a key's plaintext only in the create and
+ * No secret leaves the gateway except where the design allows it: a key's plaintext only in the create and
  * rotate answers. Credentials never. Checked on every response body, every log line and every row.
  */
 let h: AdminHarness;

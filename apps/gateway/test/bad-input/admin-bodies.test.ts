@@ -27,7 +27,7 @@ import { runs } from './property-runs.ts';
 import { headerValues, KeepAliveConnection } from './raw-http.ts';
 
 /**
- * quality.md "Bad input": every collection POST and PATCH of the admin API, fed hostile bodies,
+ * docs/architecture.md#quality-bar ("Bad input"): every collection POST and PATCH of the admin API, fed hostile bodies,
  * answers a documented 4xx in the admin envelope (never a 5xx) and leaves every collection and the
  * audit log exactly as they were. When the published schema itself accepts a generated body the
  * request may succeed; the state it then leaves becomes the new baseline.

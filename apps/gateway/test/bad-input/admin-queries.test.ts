@@ -14,7 +14,7 @@ import { absurdNumber, nastyString } from './arbitraries.ts';
 import { runs } from './property-runs.ts';
 
 /**
- * quality.md "Bad input" for query strings: every list and report endpoint of the admin API, given
+ * docs/architecture.md#quality-bar ("Bad input") for query strings: every list and report endpoint of the admin API, given
  * arbitrary `limit`, `cursor`, `label` selectors and filters (known names with hostile values, unknown
  * names, repeated names, broken percent-encoding), answers 200 with a page or 400 in the admin
  * envelope; never a 5xx, and reading never changes anything.

@@ -142,7 +142,7 @@ export async function sendAdmin(
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** Statuses an admin request may be refused with (gateway.md §5); never a 5xx. */
+/** Statuses an admin request may be refused with (docs/api.md); never a 5xx. */
 export const DOCUMENTED_ADMIN_REFUSALS = [400, 404, 409, 412, 413, 422] as const;
 
 /**

@@ -16,7 +16,7 @@ import { SANE_REQUEST_ID } from './public-api.ts';
 import { headerValues, type RawResponse, rawRequest } from './raw-http.ts';
 
 /**
- * quality.md "Bad input" and "Security" for headers: request ids carrying CR/LF, control bytes,
+ * docs/architecture.md#quality-bar ("Bad input") and "Security" for headers: request ids carrying CR/LF, control bytes,
  * Unicode or kilobytes never come back as anything but a sane x-request-id, and never inject a header
  * of their own; garbage credentials in Authorization or x-api-key are a 401 with the documented code.
  * Requests go over a bare socket so every byte arrives exactly as generated.

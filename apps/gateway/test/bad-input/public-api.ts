@@ -9,7 +9,7 @@ import {
 import { expect } from 'vitest';
 import type { RawAnswer } from '../support/relay-harness.ts';
 
-/** What the gateway accepts as a caller's request id, and must always send back (gateway.md §3). */
+/** What the gateway accepts as a caller's request id, and must always send back (docs/architecture.md#the-relay). */
 export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The route family decides the envelope: Anthropic's on /v1/messages*, OpenAI's elsewhere. */

@@ -25,7 +25,7 @@ import { expectPublicRefusal, postRaw } from './public-api.ts';
 import { headerValues, KeepAliveConnection, type RawResponse } from './raw-http.ts';
 
 /**
- * quality.md "Bad input" on the tenant API: whatever a client sends to /v1/chat/completions,
+ * docs/architecture.md#quality-bar ("Bad input") on the tenant API: whatever a client sends to /v1/chat/completions,
  * /v1/embeddings, /v1/responses, /v1/messages(/count_tokens) and /v1/models, a request the gateway
  * must refuse gets a documented 4xx in its route family's envelope, never a 5xx; it never reaches an
  * upstream, writes no usage event and leaves the tenant's balance untouched.

@@ -17,7 +17,7 @@ import {
 } from '../support/relay-harness.ts';
 
 /**
- * Issue 4 "Done when" #2 (quality.md "Upstream faults"): every fault mode of the mock upstream gives
+ * Issue 4 "Done when" #2 (docs/architecture.md#quality-bar ("Upstream faults")): every fault mode of the mock upstream gives
  * the specified failover or error, leaves the account in the right state, and writes exactly one
  * usage event per request. Each test has its own tenant with a primary account (tried first) and,
  * mostly, a secondary one, each on its own mock so the mocks' counts show where traffic went.

@@ -22,7 +22,7 @@ import {
 } from '../support/relay-harness.ts';
 
 /**
- * Issue 4 "Done when" #6 and the gate of gateway.md §3: a client that disconnects mid-stream frees
+ * Issue 4 "Done when" #6 and the gate of docs/architecture.md#the-relay: a client that disconnects mid-stream frees
  * its slots; rate, concurrency, key state, money and bad input each get their documented status
  * and code, in the error envelope of the route family (OpenAI or Anthropic).
  */

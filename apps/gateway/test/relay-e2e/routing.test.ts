@@ -20,7 +20,7 @@ import {
 /**
  * Issue 4 "Done when" #3–#5: a key never reaches another tenant's accounts or models; sticky
  * sessions keep their account while it is eligible and move when it is not; a missing
- * account → group binding is explained (the seed incident) and fixed without a restart.
+ * account → group binding is explained (the missing-binding incident) and fixed without a restart.
  */
 
 let gateway: RelayGateway;

@@ -50,7 +50,7 @@ export type AccessServiceDeps = {
   logger: Logger;
 };
 
-/** The access closure of a provider's groups on a host (manager.md §6), and its repair. */
+/** The access closure of a provider's groups on a host (docs/architecture.md#imports), and its repair. */
 export class AccessService {
   constructor(private readonly deps: AccessServiceDeps) {}
 

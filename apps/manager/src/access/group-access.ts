@@ -24,7 +24,7 @@ export type ExpectedEdge = { natural_key: string; account_id: string; group_id: 
 /**
  * The live access closure of one group: packages/bindings' evaluateGroupClosure over the group, its bound
  * accounts and bindings, its channel and the channel's prices as the admin API lists them now, plus every
- * recorded binding of the manager that is gone (`BINDING_MISSING`) — the seed incident's `account 7 → group 3`.
+ * recorded binding of the manager that is gone (`BINDING_MISSING`) — the missing-binding incident's `account 7 → group 3`.
  */
 export async function evaluateGroupAccess(
   remote: RemoteResources,

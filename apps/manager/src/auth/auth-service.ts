@@ -14,9 +14,9 @@ export type Principal =
 export type LoginResult = { cookie: string; username: string; expiresAt: number };
 
 /**
- * Admin authentication (manager.md §2): a bearer token compared in constant time, or a signed session
+ * Admin authentication (docs/architecture.md#the-manager): a bearer token compared in constant time, or a signed session
  * cookie backed by a server-side row. The login password is MANAGER_ADMIN_PASSWORD, or the admin token
- * when no password is configured (the seed's behaviour).
+ * when no password is configured (sub2api CRM's behaviour).
  */
 export class AuthService {
   readonly #signer: SessionCookieSigner;

@@ -102,7 +102,7 @@ type RunContext = {
 };
 
 /**
- * Batch-import runs (manager.md §8): many credentials imported into one provider's group, each item an
+ * Batch-import runs (docs/architecture.md#the-manager): many credentials imported into one provider's group, each item an
  * idempotent import through the write engine, processed from the item queue with bounded concurrency.
  * The run holds the host lease from its first write to its last item; its state lives in SQLite, so a
  * restarted manager finds running runs, marks them `interrupted`, and a resume re-checks every item whose

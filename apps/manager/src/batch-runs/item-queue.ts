@@ -5,7 +5,7 @@ export type ItemJob = { runId: string; index: number };
 export type ItemHandler = (job: ItemJob) => Promise<void>;
 
 /**
- * The queue of batch-import run items (manager.md §8, ADR 0015): BullMQ when REDIS_URL is set, an
+ * The queue of batch-import run items (docs/architecture.md#the-manager, ADR 0015): BullMQ when REDIS_URL is set, an
  * in-process runner over SQLite otherwise; both pass one conformance suite. Delivery is at most once per
  * enqueue: the item rows in SQLite say what happened, and resuming a run enqueues its unfinished items again.
  */

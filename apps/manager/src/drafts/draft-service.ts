@@ -60,7 +60,7 @@ export type DraftServiceDeps = {
 };
 
 /**
- * Provider drafts (manager.md §7): manifests edited in the manager, validated on every save with field
+ * Provider drafts (docs/architecture.md#reconcile-and-drift): manifests edited in the manager, validated on every save with field
  * errors, guarded by a revision, and published into the pack repository as one git commit.
  */
 export class DraftService {

@@ -49,7 +49,7 @@ export type PackPublisherOptions = {
 type Original = { file: string; bytes: Buffer | undefined };
 
 /**
- * Publishes a provider manifest into the pack repository as one git commit (manager.md §7): under the
+ * Publishes a provider manifest into the pack repository as one git commit (docs/architecture.md#reconcile-and-drift): under the
  * repository lock, on a clean and not-behind working tree, write the provider file atomically, bump the
  * pack's patch version, rewrite checksums.txt, validate the whole repository, commit. Any failure puts
  * the working tree, the index and HEAD back as they were.

@@ -6,11 +6,11 @@ import type { DesiredResource } from './desired-state.ts';
 import type { OwnedFields } from './normalize.ts';
 
 /**
- * The write-ahead journal of remote writes (manager.md §6). Before a write, the intended resource is recorded
+ * The write-ahead journal of remote writes (docs/architecture.md#imports). Before a write, the intended resource is recorded
  * `pending`; after the gateway answers, `confirmed` with the remote id, `failed` when it refused, or `unknown`
  * when no readable answer came back (timeout, 5xx, connection cut). An `unknown` write is resolved later by
  * looking the resource up by its labels — `confirmed` when found, `failed` when not — never by writing blindly.
- * Every method is one synchronous SQLite transaction; the remote I/O happens between them (style.md rule 7).
+ * Every method is one synchronous SQLite transaction; the remote I/O happens between them (no remote I/O inside a transaction: ADR 0001).
  */
 
 export type JournalState = 'pending' | 'confirmed' | 'unknown' | 'failed';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Ownership labels the manager puts on every remote resource (manager.md §6), in the spirit of Kubernetes
+ * Ownership labels the manager puts on every remote resource (docs/architecture.md#imports), in the spirit of Kubernetes
  * ApplySet labels: `managed-by` says it is ours, `key` carries the natural key so a lost answer can be
  * resolved by looking the resource up, `batch` and `provider` say which import made it.
  */

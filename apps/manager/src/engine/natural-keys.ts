@@ -1,5 +1,5 @@
 /**
- * Natural keys (manager.md §6): what a managed resource is, independent of the remote id the gateway gave
+ * Natural keys (docs/architecture.md#imports): what a managed resource is, independent of the remote id the gateway gave
  * it. Two imports of the same provider with the same options name the same resources, which is what makes
  * a second import a no-op and lets a lost answer be resolved by looking the key up.
  */

@@ -2,7 +2,7 @@ import { microsToMoney, moneyToMicros } from '@relay/schemas';
 import type { ResourceType } from './resource-types.ts';
 
 /**
- * Owned fields: the fields of a remote resource the manager sets and keeps (manager.md §6), normalized so
+ * Owned fields: the fields of a remote resource the manager sets and keeps (docs/architecture.md#imports), normalized so
  * that two spellings of the same value compare equal — money as decimal strings compared numerically
  * (`"1"` = `"1.000000"`), sets sorted, maps with sorted keys, URLs without a trailing slash, and secrets
  * only as fingerprints. Fields the gateway changes at runtime (status after an upstream 401, balances,

@@ -17,7 +17,7 @@ import { inApplyOrder } from './resource-types.ts';
 
 export type PlanAction = 'create' | 'update' | 'no-op' | 'adopt' | 'conflict';
 
-/** One resource of a plan (manager.md §6). */
+/** One resource of a plan (docs/architecture.md#imports). */
 export type PlanOp = {
   action: PlanAction;
   type: ResourceType;

@@ -1,5 +1,5 @@
 /**
- * The gateway resources an import manages, in the fixed apply order of manager.md §6
+ * The gateway resources an import manages, in the fixed apply order of docs/architecture.md#imports
  * (users → groups → channels → accounts → bindings → prices → keys). Rollback walks it backwards.
  */
 const RESOURCE_TYPES = ['user', 'group', 'channel', 'account', 'account_group', 'price', 'api_key'] as const;

@@ -5,7 +5,7 @@ export type WriteFailure = { state: 'unknown' | 'failed'; httpStatus?: number; c
 
 /**
  * A 4xx is the gateway refusing the request: nothing was written. A timeout, a cut connection, a 5xx or a
- * 2xx body that cannot be read leave the outcome open: the write may have gone through (manager.md §6).
+ * 2xx body that cannot be read leave the outcome open: the write may have gone through (docs/architecture.md#imports).
  */
 export function classifyWriteError(error: unknown): WriteFailure {
   if (error instanceof AdminApiError) {

@@ -13,7 +13,7 @@ export type HostLeaseOptions = {
 const DEFAULT_HOST_LEASE: HostLeaseOptions = { ttlMs: 120_000, renewEveryMs: 30_000 };
 
 /**
- * One mutating operation per host at a time (manager.md §6): a lease row in SQLite with owner and expiry,
+ * One mutating operation per host at a time (docs/architecture.md#imports): a lease row in SQLite with owner and expiry,
  * taken in one atomic statement. A second operation gets 409 HOST_BUSY naming what holds the host.
  * The lease is renewed while the operation runs and released when it ends, however it ends.
  */

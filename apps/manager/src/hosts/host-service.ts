@@ -40,7 +40,7 @@ export type HostStatusView = {
   last_probe: unknown;
   last_smoke: unknown;
   managed_resources: { total: number; by_provider: Record<string, Record<string, number>> };
-  /** Filled by the access-closure work (manager.md §6); null until a closure check has run. */
+  /** Filled by the access-closure work (docs/architecture.md#imports); null until a closure check has run. */
   closure: null;
   lease: { operation: string; expires_at: string } | null;
 };
@@ -59,7 +59,7 @@ export type HostServiceDeps = {
   smokeKeys?: { create(hostId: string, models: string[] | undefined, requestId: string): Promise<string> };
 };
 
-/** Registered gateway hosts (manager.md §4): register, probe, smoke, update, delete. */
+/** Registered gateway hosts (docs/architecture.md#hosts-and-probes): register, probe, smoke, update, delete. */
 export class HostService {
   constructor(private readonly deps: HostServiceDeps) {}
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 
 /**
- * Runs `round` every `intervalMs` (manager.md §4: scheduled probes feeding /metrics). A timer chain rather
+ * Runs `round` every `intervalMs` (docs/architecture.md#hosts-and-probes: scheduled probes feeding /metrics). A timer chain rather
  * than setInterval so a slow round never overlaps the next; the timer is unref'd so it never keeps the
  * process alive, and stop() waits for a running round before shutdown closes the database.
  */

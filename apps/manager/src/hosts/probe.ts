@@ -33,7 +33,7 @@ const COUNTED = [
 const PROBE_COUNT_CAP = 2_000;
 
 /**
- * Probes a host without side effects (manager.md §4): only GETs — `/healthz`, `/readyz`,
+ * Probes a host without side effects (docs/architecture.md#hosts-and-probes): only GETs — `/healthz`, `/readyz`,
  * `/admin/v1/capabilities` and the list endpoints for resource counts. Never throws: every failure
  * becomes a failed check in the report.
  */

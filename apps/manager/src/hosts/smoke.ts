@@ -21,7 +21,7 @@ export type SmokeInput = {
 const SMOKE_PROMPT = 'reply with pong only';
 
 /**
- * The seed's production smoke, as a function (manager.md §4): `/v1/models` without a key must answer
+ * sub2api CRM's production smoke, as a function (docs/architecture.md#hosts-and-probes): `/v1/models` without a key must answer
  * 401 `API_KEY_REQUIRED` (traffic reaches the gateway and auth is on); with the key 200 listing the
  * expected models; then per model a chat completion "reply with pong only" must answer `pong`.
  * Never throws: each failure is a failed step with what was seen. The key never appears in the report.

@@ -36,7 +36,7 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * A cookie-authenticated request that changes state must come from this origin (manager.md §2), so a
+ * A cookie-authenticated request that changes state must come from this origin (docs/architecture.md#the-manager), so a
  * foreign page cannot drive the API with the operator's cookie: `Sec-Fetch-Site: same-origin`, or an
  * `Origin` whose host:port equals `Host`. Bearer requests are exempt (a browser never adds that header by
  * itself). Login is checked too when the browser says it is cross-site, against login CSRF.

@@ -89,7 +89,7 @@ export type ImportServiceDeps = {
 
 type Who = { actor: string; requestId?: string | undefined };
 
-/** Preview and import of a provider into a host (manager.md §6): plan, then apply the plan. */
+/** Preview and import of a provider into a host (docs/architecture.md#imports): plan, then apply the plan. */
 export class ImportService {
   constructor(private readonly deps: ImportServiceDeps) {}
 

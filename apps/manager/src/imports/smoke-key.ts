@@ -34,7 +34,7 @@ export type SmokeKeyDeps = {
 };
 
 /**
- * Creates the smoke key a host smoke uses when it is given none (manager.md §4): a `smoke` batch with a user
+ * Creates the smoke key a host smoke uses when it is given none (docs/architecture.md#hosts-and-probes): a `smoke` batch with a user
  * `relay-manager-smoke-<provider>` and a key in an imported group of that provider, both managed resources
  * (rollback of the provider removes them). The key's plaintext is stored sealed on the host row, the only
  * secret of a key the manager keeps, because the smoke must be repeatable.

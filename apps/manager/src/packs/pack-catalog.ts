@@ -9,7 +9,7 @@ export type PackCatalogState =
 
 /**
  * The pack repository at MANAGER_REPO_ROOT, loaded and validated with packages/manifests at start and on
- * reload (manager.md §5). Keeps the last load in memory; an invalid pack stays listed with its errors.
+ * reload (docs/architecture.md#provider-packs). Keeps the last load in memory; an invalid pack stays listed with its errors.
  */
 export class PackCatalog {
   #current: PackCatalogState;

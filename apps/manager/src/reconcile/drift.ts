@@ -8,7 +8,7 @@ export type DriftKind = 'missing' | 'modified' | 'orphaned' | 'conflict';
 
 export type FieldDrift = { field: string; expected: unknown; actual: unknown };
 
-/** One difference between the manager's record and the live host (manager.md §6). */
+/** One difference between the manager's record and the live host (docs/architecture.md#imports). */
 export type DriftItem = {
   kind: DriftKind;
   type: string;

@@ -71,7 +71,7 @@ const SCHEDULER_ACTOR = 'scheduler';
 const LABELLED_TYPES: ResourceType[] = ['user', 'group', 'account', 'account_group', 'price', 'api_key'];
 
 /**
- * Reconcile (manager.md §6): compares the recorded resources with the live host — missing, modified,
+ * Reconcile (docs/architecture.md#imports): compares the recorded resources with the live host — missing, modified,
  * orphaned, conflict. Report mode reads only; repair mode (under the host lease) recreates what is missing
  * and restores modified owned fields, recorded under a new `repair` batch, and never touches orphans or
  * conflicts. Every run is stored; host-wide runs set `relay_manager_drift_resources{host_id}`.

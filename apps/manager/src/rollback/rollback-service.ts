@@ -50,7 +50,7 @@ export type RollbackServiceDeps = {
 };
 
 /**
- * Rollback by the record only (manager.md §6): deletes the recorded resources of one batch, or of every
+ * Rollback by the record only (docs/architecture.md#imports): deletes the recorded resources of one batch, or of every
  * batch of the provider on the host, newest first and in reverse dependency order (keys, prices, bindings
  * one edge at a time, accounts, groups, users). Before each delete the resource is read and must still carry
  * our labels for its natural key; a 404 counts as done. Nothing is ever deleted by guess: without a record,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 
-/** Request pieces shared by the import, access and reconcile routes (manager.md §6). */
+/** Request pieces shared by the import, access and reconcile routes (docs/architecture.md#imports). */
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

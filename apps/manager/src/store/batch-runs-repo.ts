@@ -9,7 +9,7 @@ export type NewBatchItem = typeof batchImportItems.$inferInsert;
 export type BatchRunStatus = BatchRunRow['status'];
 export type BatchItemStatus = BatchItemRow['status'];
 
-/** Batch-import runs and their items (manager.md §8). */
+/** Batch-import runs and their items (docs/architecture.md#the-manager). */
 export class BatchRunRepository {
   constructor(private readonly db: Db) {}
 

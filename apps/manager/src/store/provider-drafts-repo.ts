@@ -11,7 +11,7 @@ export type ProviderDraftFilter = {
   status?: ProviderDraftRow['status'] | undefined;
 };
 
-/** Drafts of provider manifests (manager.md §7); `revision` guards concurrent edits. */
+/** Drafts of provider manifests (docs/architecture.md#reconcile-and-drift); `revision` guards concurrent edits. */
 export class ProviderDraftRepository {
   constructor(private readonly db: Db) {}
 

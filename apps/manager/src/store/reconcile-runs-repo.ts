@@ -5,7 +5,7 @@ import { reconcileRuns } from '../db/schema.ts';
 
 export type NewReconcileRun = typeof reconcileRuns.$inferInsert;
 
-/** Stored reconcile runs (manager.md §6): what drifted, what was repaired. */
+/** Stored reconcile runs (docs/architecture.md#imports): what drifted, what was repaired. */
 export class ReconcileRunRepository {
   constructor(private readonly db: Db) {}
 

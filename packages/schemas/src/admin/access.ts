@@ -18,7 +18,7 @@ export type AccessQueryInput = z.input<typeof accessQuerySchema>;
 export type AccessQuery = z.output<typeof accessQuerySchema>;
 
 /**
- * The access-closure report of gateway.md §2 (computed by @relay/bindings). `reason` is the
+ * The access-closure report of docs/architecture.md#bindings-and-access-closure (computed by @relay/bindings). `reason` is the
  * code of the first broken link (e.g. `GROUP_HAS_NO_ACCOUNTS`), `ids` names the objects
  * involved. Kept loose: the bindings package owns the detailed shape and may add fields.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Building blocks shared by every gateway admin resource (gateway.md §1, §5).
+ * Building blocks shared by every gateway admin resource (docs/architecture.md#gateway-resources).
  * Resource schemas describe what the API returns; `*CreateSchema` / `*UpdateSchema` are strict
  * so a typo in a field name is a 400, not a silently ignored setting.
  */

@@ -1,5 +1,5 @@
 /**
- * Upstream faults the mock can be told to produce (quality.md "Upstream faults"). A fault stays
+ * Upstream faults the mock can be told to produce (docs/architecture.md#quality-bar ("Upstream faults")). A fault stays
  * until replaced or cleared, or for the next `times` matching requests only.
  */
 
