@@ -54,7 +54,7 @@ describe('bearer token', () => {
 });
 
 describe('login and sessions', () => {
-  it('uses the admin token as the password when none is configured (sub2api CRM's behaviour)', () => {
+  it('uses the admin token as the password when none is configured (sub2api CRM behaviour)', () => {
     const { auth } = setup();
     const result = login(auth, TOKEN);
     expect(result.username).toBe('admin');
