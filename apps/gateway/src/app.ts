@@ -66,8 +66,11 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.onError((error, c) => {
     const surface = surfaceOf(c.req.path);
     const requestId = c.var.requestId;
-    if (error instanceof PublicError || error instanceof AdminError)
+    if (error instanceof PublicError || error instanceof AdminError) {
+      if (surface === 'openai' || surface === 'anthropic')
+        deps.metrics.publicErrors.inc({ code: error.code });
       return errorResponse(error, surface, requestId);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own 4xx (e.g. a malformed JSON body in a validator) keep their status, in our envelope.
       const code = error.status === 413 ? 'REQUEST_TOO_LARGE' : 'INVALID_REQUEST';

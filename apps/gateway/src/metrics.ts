@@ -5,6 +5,8 @@ export type GatewayMetrics = {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
+  /** Tenant API refusals by error code: admission (limits, quota, balance), keys, routing, upstream. */
+  publicErrors: Counter<'code'>;
 };
 
 export function createMetrics(options: { collectProcessMetrics: boolean }): GatewayMetrics {
@@ -23,5 +25,11 @@ export function createMetrics(options: { collectProcessMetrics: boolean }): Gate
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const publicErrors = new Counter({
+    name: 'relay_gateway_public_errors_total',
+    help: 'Tenant API error answers by code (RATE_LIMITED, QUOTA_EXCEEDED, NO_AVAILABLE_ACCOUNTS, …)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, publicErrors };
 }

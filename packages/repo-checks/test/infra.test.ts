@@ -56,3 +56,21 @@ describe('Prometheus rules', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
   });
 });
+
+describe('Grafana dashboard', () => {
+  it('is valid JSON whose recorded series are all defined in rules.yml', () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(repoRoot, 'infra/grafana/relay-overview.json'), 'utf8'),
+    ) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    const rules = readFileSync(join(repoRoot, 'infra/prometheus/rules.yml'), 'utf8');
+    const recorded = new Set([...rules.matchAll(/record: (\S+)/g)].map((m) => m[1]));
+    expect(dashboard.panels.length).toBeGreaterThan(10);
+    const used = dashboard.panels.flatMap((panel) =>
+      panel.targets.flatMap((target) => [...target.expr.matchAll(/relay:[a-z_:0-9]+/g)].map((m) => m[0])),
+    );
+    expect(used.length).toBeGreaterThan(5);
+    expect(used.filter((series) => !recorded.has(series))).toEqual([]);
+  });
+});

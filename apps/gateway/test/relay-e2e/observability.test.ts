@@ -45,7 +45,20 @@ describe('gateway metrics', () => {
       });
       expect(answer.status).toBe(200);
     }
+    const refused = await callGateway(gateway, '/v1/chat/completions', {
+      secret: 'sk-relay-not-a-key',
+      body: chatBody(),
+    });
+    expect(refused.status).toBe(401);
+    const unknownModel = await callGateway(gateway, '/v1/chat/completions', {
+      secret: tenant.secret,
+      body: { ...chatBody(), model: 'no-such-model' },
+    });
+    expect(unknownModel.status).toBe(404);
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    // Refusals by reason (admission, keys, routing) are counted by error code.
+    expect(sample(text, 'relay_gateway_public_errors_total', { code: 'INVALID_API_KEY' })).toBe(1);
+    expect(sample(text, 'relay_gateway_public_errors_total', { code: 'MODEL_NOT_FOUND' })).toBe(1);
     const account = tenant.accounts[0]?.id as string;
     const labels = { account, model: 'gpt-4o-mini' };
     expect(
