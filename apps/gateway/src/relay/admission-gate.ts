@@ -1,4 +1,4 @@
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type {
   Admission,
