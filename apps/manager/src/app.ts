@@ -9,6 +9,7 @@ import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerBatchRunRoutes } from './routes/batch-run-routes.ts';
+import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerDraftRoutes } from './routes/draft-routes.ts';
 import { registerHostRoutes } from './routes/host-routes.ts';
 import { registerImportRoutes } from './routes/import-routes.ts';
@@ -49,6 +50,7 @@ export function createApp(services: ManagerServices): ManagerApp {
   app.notFound(notFound);
 
   registerOpsRoutes(app, services);
+  registerConsoleRoutes(app, services.consoleSite);
 
   app.use('/api/*', requireAuth(services.auth));
   app.use('/api/*', auditMutations(services.audit));

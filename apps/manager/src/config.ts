@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -33,6 +33,8 @@ export type ManagerConfig = {
   probeIntervalMs: number;
   /** Period of the scheduled report-mode reconcile of every host with recorded resources. */
   reconcileIntervalMs: number;
+  /** The built operator console served at /console/ (apps/console/dist by default). */
+  consoleDir: string;
   logLevel: LogLevel;
 };
 
@@ -140,6 +142,7 @@ const envSchema = z.object({
   MANAGER_PROBE_INTERVAL: duration(1000, 86_400_000).default(60_000),
   MANAGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MANAGER_RECONCILE_INTERVAL: duration(1000, 7 * 86_400_000).default(300_000),
+  MANAGER_CONSOLE_DIR: z.string().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>): ManagerConf
     batchConcurrency: e.MANAGER_BATCH_CONCURRENCY,
     probeIntervalMs: e.MANAGER_PROBE_INTERVAL,
     reconcileIntervalMs: e.MANAGER_RECONCILE_INTERVAL,
+    consoleDir: resolve(e.MANAGER_CONSOLE_DIR ?? join(monorepoRoot(), 'apps', 'console', 'dist')),
     logLevel: e.LOG_LEVEL,
   };
 }

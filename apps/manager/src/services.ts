@@ -12,6 +12,7 @@ import { SqliteItemQueue } from './batch-runs/sqlite-item-queue.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ManagerConfig } from './config.ts';
+import { ConsoleSite } from './console/console-site.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
@@ -68,6 +69,8 @@ export type ManagerServices = {
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
+  /** The operator console's static files (served at /console/). */
+  consoleSite: ConsoleSite;
   /** Stops the schedulers, closes Redis and the database. Idempotent. */
   close(): Promise<void>;
 };
@@ -244,6 +247,7 @@ export async function createServices(
     batchRuns,
     reconcileScheduler,
     redis,
+    consoleSite: new ConsoleSite(config.consoleDir),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -19,6 +19,7 @@ import type {
   SubscriptionRow,
   UserRow,
 } from '../store/index.ts';
+import { type UpstreamTarget, upstreamTarget } from '../upstream/upstream-target.ts';
 
 /** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
 export type RoutableAccount = {
@@ -28,9 +29,8 @@ export type RoutableAccount = {
   credential: string;
   /** The account as the binding rules read it. */
   rules: SnapshotAccount;
-  origin: string;
-  /** Path prefix of the base URL (e.g. `/v1`), without a trailing slash. */
-  basePath: string;
+  /** Origin, per-endpoint paths and credential header, worked out at load. */
+  upstream: UpstreamTarget;
 };
 
 /** Everything about a group the hot path needs, shared by all of its keys. */
@@ -64,6 +64,8 @@ export type TenantView = {
    * so a burst cannot overspend while usage is on its way to the database.
    */
   spend: { micros: bigint };
+  /** When the rows above were read (epoch ms, taken before the queries): how fresh its money figures are. */
+  loadedAt: number;
 };
 
 type Entry<T> = { value: T; expiresAt: number };
@@ -119,6 +121,18 @@ export class TenantDirectory {
     return pending;
   }
 
+  /**
+   * The view reloaded from the database now, bypassing the cache (admission seeds shared budget
+   * mirrors only from fresh figures). Null when the key no longer exists.
+   */
+  async reload(view: TenantView): Promise<TenantView | null> {
+    const hash = view.key.keyHash;
+    const generation = this.generation;
+    const fresh = await this.load(hash);
+    if (generation === this.generation) this.remember(hash, fresh);
+    return fresh;
+  }
+
   /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
   invalidateAll(): void {
     this.generation += 1;
@@ -147,6 +161,7 @@ export class TenantDirectory {
   }
 
   private async load(hash: string): Promise<TenantView | null> {
+    const loadedAt = this.now();
     const key = await this.store.apiKeys.getByHash(hash);
     if (key === undefined) return null;
     const [user, group, subscription] = await Promise.all([
@@ -155,7 +170,7 @@ export class TenantDirectory {
       this.store.subscriptions.findActive(key.userId, key.groupId, new Date(this.now())),
     ]);
     if (user === undefined || group === undefined) return null;
-    return { key, user, subscription, group, spend: { micros: 0n } };
+    return { key, user, subscription, group, spend: { micros: 0n }, loadedAt };
   }
 
   private async loadGroup(groupId: string): Promise<GroupView | undefined> {
@@ -182,14 +197,13 @@ export class TenantDirectory {
     for (const binding of bindings) {
       const row = byId.get(binding.accountId);
       if (row === undefined) continue;
-      const url = new URL(row.baseUrl);
+      const credential = this.cipher.decrypt(row.credentialCiphertext, row.id);
       accounts.push({
         row,
         priority: binding.priority ?? row.priority,
-        credential: this.cipher.decrypt(row.credentialCiphertext, row.id),
+        credential,
         rules: presentAccount(row),
-        origin: url.origin,
-        basePath: url.pathname.replace(/\/+$/, ''),
+        upstream: upstreamTarget(row.baseUrl, row.authStyle, credential),
       });
     }
     const rules = presentGroup(group);
