@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,11 @@ export type ConsoleStack = {
 export async function startConsoleStack(
   options: { managerEnv?: Record<string, string | undefined>; upstreamLatencyMs?: number } = {},
 ): Promise<ConsoleStack> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium" (.ci/run does)`,
+    );
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-console-e2e-'));
   const [gatewayPort, managerPort] = [await freePort(), await freePort()];
   const managerUrl = `http://127.0.0.1:${managerPort}`;
@@ -118,14 +123,21 @@ export async function startConsoleStack(
     ),
   ]);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const context = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+  } catch (error) {
+    await Promise.all([manager.stop('SIGTERM', 10_000), gateway.stop('SIGTERM', 10_000), upstream.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   context.setDefaultTimeout(20_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
