@@ -31,6 +31,14 @@ function fieldErrors(error: Error | undefined): FieldError[] {
   return details?.errors ?? [];
 }
 
+/** The message without the field path it may start with: the error already sits at its field. */
+function withoutField(error: FieldError): string {
+  const prefix = `${error.field}: `;
+  return error.field !== null && error.message.startsWith(prefix)
+    ? error.message.slice(prefix.length)
+    : error.message;
+}
+
 function manifestPath(field: string | null): string | null {
   if (field === null) return null;
   return field.startsWith('manifest.') ? field.slice('manifest.'.length) : field;
@@ -129,7 +137,7 @@ export function DraftPage({ draftId }: { draftId: string }) {
         />
         {problems.length > 0 && (
           <p id={`${id}-error`} class="field-error">
-            {problems.map((problem) => problem.message).join('; ')}
+            {problems.map((problem) => withoutField(problem)).join('; ')}
           </p>
         )}
       </div>
