@@ -93,7 +93,7 @@ function lastLines(file, count) {
   }
 }
 
-async function waitForHealthy(name, url, deadlineMs = 60_000) {
+async function waitForHealthy(name, url, deadlineMs = 120_000) {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     try {

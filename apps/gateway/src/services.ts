@@ -18,6 +18,7 @@ import {
   createUpstreamMetrics,
   LastUsedWriter,
   observingUsage,
+  registerAccountHealthMetrics,
   registerUsageMetrics,
   startUsageWorker,
   type UsageQueue,
@@ -98,6 +99,7 @@ export async function buildServices(
 
     const directory = new TenantDirectory(store, cipher);
     const upstreamMetrics = createUpstreamMetrics(metrics.registry);
+    registerAccountHealthMetrics(metrics.registry, upstreamMetrics.accounts, runtime.health);
     registerTenantCacheMetrics(metrics.registry, directory.stats);
     runtime.cacheBus.subscribe(() => directory.invalidateAll());
     await runtime.cacheBus.ready();

@@ -25,7 +25,7 @@ export {
   type TokenCounts,
 } from './compute-charge.ts';
 export { LAST_USED_FLUSH_MS, LastUsedWriter, observingUsage } from './last-used-writer.ts';
-export { createUpstreamMetrics, outcomeOf } from './upstream-metrics.ts';
+export { createUpstreamMetrics, outcomeOf, registerAccountHealthMetrics } from './upstream-metrics.ts';
 export { registerUsageMetrics, type UsageMetricSources } from './usage-metrics.ts';
 export type { UsageQueue, UsageQueueStats, UsageWriteStats } from './usage-queue.ts';
 export { type BillingMode, chargeOf, toUsageEventInsert, type UsageRecord } from './usage-record.ts';

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { chargeOf, type UsageRecord } from './usage-record.ts';
 
 /** Label values: the account's id (`none` when no account was reached) and the model the tenant asked for. */
@@ -15,7 +15,12 @@ export function outcomeOf(status: number): 'ok' | 'client_error' | 'rate_limited
  * Per upstream account and model, from each finished request's usage record (nothing extra on the
  * request path: the record is built anyway). Cardinality is accounts × models actually served.
  */
-export function createUpstreamMetrics(registry: Registry): { observe(record: UsageRecord): void } {
+export function createUpstreamMetrics(registry: Registry): {
+  observe(record: UsageRecord): void;
+  /** Accounts this process has relayed to (the ones whose circuit state is worth exporting). */
+  readonly accounts: ReadonlySet<string>;
+} {
+  const accounts = new Set<string>();
   const requests = new Counter({
     name: 'relay_gateway_upstream_requests_total',
     help: 'Relayed requests by upstream account, requested model, outcome class and error code',
@@ -56,7 +61,9 @@ export function createUpstreamMetrics(registry: Registry): { observe(record: Usa
   });
 
   return {
+    accounts,
     observe(record) {
+      if (record.accountId !== null) accounts.add(record.accountId);
       const labels: Labels = { account: record.accountId ?? 'none', model: record.modelRequested };
       requests.inc({ ...labels, outcome: outcomeOf(record.statusCode), code: record.errorCode ?? '' });
       latency.observe(labels, record.latencyMs / 1000);
@@ -71,4 +78,46 @@ export function createUpstreamMetrics(registry: Registry): { observe(record: Usa
       if (charge.chargedMicros > 0n) charged.inc(labels, Number(charge.chargedMicros) / 1e6);
     },
   };
+}
+
+/** Account health as the relay sees it: circuit state and remaining cooldown, read at scrape time. */
+export function registerAccountHealthMetrics(
+  registry: Registry,
+  accounts: ReadonlySet<string>,
+  health: { state(ids: readonly string[]): Promise<Map<string, { status: string; until?: number }>> },
+  now: () => number = Date.now,
+): void {
+  const states = ['closed', 'open', 'half_open', 'cooling_down'] as const;
+  let last: Promise<Map<string, { status: string; until?: number }>> | undefined;
+  // Both gauges read one batch of states per scrape.
+  const read = () => {
+    last ??= health.state([...accounts]).finally(() => setTimeout(() => (last = undefined), 1_000).unref());
+    return last;
+  };
+  new Gauge({
+    name: 'relay_gateway_account_circuit',
+    help: 'Circuit state of each upstream account this replica relayed to (1 for the current state)',
+    labelNames: ['account', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const current = await read().catch(() => new Map());
+      for (const [account, state] of current) {
+        for (const name of states) this.set({ account, state: name }, state.status === name ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'relay_gateway_account_cooldown_seconds',
+    help: 'Seconds until an open or cooling-down upstream account is tried again (0 when available)',
+    labelNames: ['account'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const current = await read().catch(() => new Map());
+      for (const [account, state] of current) {
+        this.set({ account }, state.until === undefined ? 0 : Math.max(0, (state.until - now()) / 1000));
+      }
+    },
+  });
 }
