@@ -34,8 +34,15 @@ export type AdmissionGateOptions = {
 export type Ticket = {
   sticky: string | null;
   stickyKey: string | undefined;
-  /** Ends the lease: settles the budgets to `chargedMicros` and corrects tpm to the real token count. */
-  finish(outcome: { chargedMicros: bigint; totalTokens?: number | undefined }): void;
+  /**
+   * Ends the lease: settles the budgets to `chargedMicros`, corrects tpm to the real token count and
+   * frees `freeSlots` (the account slots the request took) in the same call.
+   */
+  finish(outcome: {
+    chargedMicros: bigint;
+    totalTokens?: number | undefined;
+    freeSlots?: readonly string[];
+  }): void;
 };
 
 type Budget = BudgetRequest & { code: 'QUOTA_EXCEEDED' | 'INSUFFICIENT_BALANCE' };
@@ -84,12 +91,13 @@ export class AdmissionGate {
     return {
       sticky: decision.sticky,
       stickyKey: built.stickyKey,
-      finish: ({ chargedMicros, totalTokens }) => {
+      finish: ({ chargedMicros, totalTokens, freeSlots }) => {
         if (finished) return;
         finished = true;
         stop();
         this.options.keeper.release(lease, {
           chargedMicros,
+          freeSlots,
           adjust:
             totalTokens === undefined
               ? undefined
@@ -106,8 +114,10 @@ export class AdmissionGate {
     return {
       sticky: null,
       stickyKey,
-      finish: ({ chargedMicros }) => {
-        if (chargedMicros > 0n) this.options.keeper.release(lease, { chargedMicros });
+      finish: ({ chargedMicros, freeSlots = [] }) => {
+        if (chargedMicros > 0n || freeSlots.length > 0) {
+          this.options.keeper.release(lease, { chargedMicros, freeSlots });
+        }
       },
     };
   }
