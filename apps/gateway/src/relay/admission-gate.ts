@@ -72,7 +72,7 @@ export class AdmissionGate {
       if (!decision.admitted && decision.reason === 'stale_view') {
         // The budget mirror is missing (first use, Redis lost its data) or the ledger row was edited:
         // seed it from figures read now, not from a cached view.
-        current = await this.options.reload(current);
+        current = await this.reloaded(current, requestId);
         built = this.build(current, request, routes, session, requestId);
         decision = await this.options.admission.admit(built.lease);
       }
@@ -107,6 +107,20 @@ export class AdmissionGate {
         });
       },
     };
+  }
+
+  /** The view read again from the database; a database that cannot answer makes it a 503, not a 500. */
+  private async reloaded(view: TenantView, requestId: string): Promise<TenantView> {
+    try {
+      return await this.options.reload(view);
+    } catch (error) {
+      if (error instanceof PublicError) throw error;
+      this.options.logger.warn(
+        { err: error, request_id: requestId },
+        'could not reload the key to seed its budget',
+      );
+      throw limiterUnavailable();
+    }
   }
 
   /** Fail-open: nothing was taken; the charge still reaches the mirrors once Redis is back. */
