@@ -184,8 +184,16 @@ async function startUsage(
   options: ServiceOptions,
   closers: Array<() => Promise<void>>,
 ): Promise<{ queue: UsageQueue; sources: Parameters<typeof registerUsageMetrics>[1] }> {
-  // Large, infrequent batches: each transaction has a fixed cost (PGlite: milliseconds), rows are cheap.
-  const writer = new BatchingUsageWriter({ store, logger, maxBatchSize: 500, flushIntervalMs: 200 });
+  // Large, infrequent transactions (each has a fixed cost: PGlite milliseconds), written as short
+  // INSERT statements with the event loop let through between them, so no write stalls requests
+  // for long (docs/adr/0012).
+  const writer = new BatchingUsageWriter({
+    store,
+    logger,
+    maxBatchSize: 1000,
+    flushIntervalMs: 250,
+    rowsPerStatement: 50,
+  });
   closers.push(() => writer.close());
   if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
   // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).
