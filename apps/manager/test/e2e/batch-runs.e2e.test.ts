@@ -87,7 +87,7 @@ function startRun(keys: string[], options: Record<string, unknown> = {}) {
   });
 }
 
-async function finished(runId: string, timeoutMs = 60_000) {
+async function finished(runId: string, timeoutMs = 110_000) {
   let run: any;
   await waitFor(
     async () => {
@@ -168,7 +168,7 @@ describe('provider drafts through the real manager process', () => {
     expect(await runCli(['validate', repo.root], { stdout: () => undefined, stderr: () => undefined })).toBe(
       0,
     );
-  });
+  }, 120_000);
 });
 
 describe('batch-import runs', () => {
@@ -194,6 +194,9 @@ describe('batch-import runs', () => {
     expect(items.every((i) => i.credential_fingerprint.startsWith('sha256:'))).toBe(true);
     // Secrets appear nowhere in the API answers, only fingerprints.
     expect(api.seen.join('\n')).not.toContain('sk-run-good-');
+    // Nor in the manager's log lines.
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).toContain(failed[0]?.credential_fingerprint);
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).not.toMatch(/sk-(run-good|bad-key)-/);
 
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(50);
@@ -222,7 +225,7 @@ describe('batch-import runs', () => {
     const metrics = await (await fetch(`${manager.url}/metrics`)).text();
     expect(metrics).toMatch(/relay_manager_batch_items_total\{status="failed"\} 3/);
     expect(metrics).toMatch(/relay_manager_batch_runs\{status="partial"\} 1/);
-  });
+  }, 120_000);
 
   it('a manager killed mid-run restarts with the run interrupted; resume completes it without duplicates', async () => {
     const keys = goodKeys('kill', 40);
@@ -257,7 +260,7 @@ describe('batch-import runs', () => {
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(90);
     expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('cancel stops new items: the rest end skipped and nothing more is written', async () => {
     const created = await startRun(goodKeys('cancel', 60), { verify: true });
@@ -281,7 +284,7 @@ describe('batch-import runs', () => {
     expect((await api.request('POST', `/api/batch-import/runs/${runId}/cancel`)).json.error.code).toBe(
       'CONFLICT',
     );
-  });
+  }, 120_000);
 });
 
 /** Peak resident memory of a process (Linux), in MiB. */
