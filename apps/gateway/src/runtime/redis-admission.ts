@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   type Admission,
   type AdmissionDecision,
@@ -260,11 +260,12 @@ return 1
 `,
 );
 
-export type RedisAdmissionOptions = { client: Redis; prefix: string; clock?: Clock };
+/** `client` may be a Redis Cluster client: every key of one call shares the tenant's hash tag. */
+export type RedisAdmissionOptions = { client: Redis | Cluster; prefix: string; clock?: Clock };
 
 /** Admission shared by every gateway process on one Redis: admit, renew and release are one script call each. */
 export class RedisAdmission implements Admission {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly prefix: string;
   private readonly clock: Clock;
 
