@@ -192,6 +192,13 @@ describe('batch-import runs', () => {
       .sort();
     expect(disabled).toEqual(failed.map((i) => i.account_id).sort());
 
+    // The host status reports the provider's live access closure.
+    const status = await api.request('GET', `/api/hosts/${hostId}/status`);
+    expect(status.json.closure).toMatchObject({
+      ok: true,
+      providers: [{ provider_id: 'deepseek', ok: true, groups_with_gaps: 0 }],
+    });
+
     const metrics = await (await fetch(`${manager.url}/metrics`)).text();
     expect(metrics).toMatch(/relay_manager_batch_items_total\{status="failed"\} 3/);
     expect(metrics).toMatch(/relay_manager_batch_runs\{status="partial"\} 1/);
