@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../domain/events.ts';
 import type { CredentialCipher } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
 
@@ -23,5 +24,7 @@ export interface AdminDeps {
   idempotencyTtlSeconds?: number;
   /** Called after every successful mutation (cache invalidation). */
   onChange?: (change: AdminChange) => void;
+  /** Facts announced by admin actions after they commit (e.g. a cleared cooldown). */
+  onEvent?: (event: DomainEvent) => void;
   now?: () => Date;
 }

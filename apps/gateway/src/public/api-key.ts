@@ -1,4 +1,4 @@
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 
 /** Query parameters that look like a credential; a key there ends up in proxy logs, so it is refused. */
 const KEY_QUERY_PARAMS = ['key', 'api_key', 'apikey', 'api-key', 'access_token', 'token'];

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 
 /**
  * Reads a request body straight from the socket, enforcing the size limit while reading (a missing or
