@@ -4,25 +4,33 @@ import { AuditLog } from './audit/audit-log.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
+import { createBatchRunMetrics } from './batch-runs/batch-run-metrics.ts';
+import { BatchRunService } from './batch-runs/batch-run-service.ts';
+import { BullmqItemQueue } from './batch-runs/bullmq-item-queue.ts';
+import type { ItemQueue } from './batch-runs/item-queue.ts';
+import { SqliteItemQueue } from './batch-runs/sqlite-item-queue.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ManagerConfig } from './config.ts';
+import { ConsoleSite } from './console/console-site.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { DraftService } from './drafts/draft-service.ts';
+import type { PublishStep } from './drafts/pack-publisher.ts';
+import { PackPublisher } from './drafts/pack-publisher.ts';
+import { BatchRecorder } from './engine/batches.ts';
+import { HostConnections } from './engine/host-connection.ts';
+import type { ImportMetrics } from './engine/import-metrics.ts';
+import { createImportMetrics } from './engine/import-metrics.ts';
 import type { HostClientFactory } from './hosts/host-client.ts';
 import { defaultHostClientFactory } from './hosts/host-client.ts';
 import type { HostLeaseOptions } from './hosts/host-lease.ts';
 import { HostLeases } from './hosts/host-lease.ts';
 import { HostService } from './hosts/host-service.ts';
 import { ProbeScheduler } from './hosts/probe-scheduler.ts';
-import { BatchRecorder } from './imports/batches.ts';
-import { HostConnections } from './imports/host-connection.ts';
-import type { ImportMetrics } from './imports/import-metrics.ts';
-import { createImportMetrics } from './imports/import-metrics.ts';
 import { ImportQueries } from './imports/import-queries.ts';
 import { ImportService } from './imports/import-service.ts';
-import { RollbackService } from './imports/rollback-service.ts';
 import { SmokeKeyProvisioner } from './imports/smoke-key.ts';
 import type { Logger } from './logger.ts';
 import { createLogger } from './logger.ts';
@@ -30,6 +38,7 @@ import type { ManagerMetrics } from './metrics.ts';
 import { createMetrics } from './metrics.ts';
 import { PackCatalog } from './packs/pack-catalog.ts';
 import { ReconcileService } from './reconcile/reconcile-service.ts';
+import { RollbackService } from './rollback/rollback-service.ts';
 import type { Store } from './store/store.ts';
 import { createStore } from './store/store.ts';
 
@@ -55,9 +64,13 @@ export type ManagerServices = {
   rollbacks: RollbackService;
   access: AccessService;
   reconcile: ReconcileService;
+  drafts: DraftService;
+  batchRuns: BatchRunService;
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
+  /** The operator console's static files (served at /console/). */
+  consoleSite: ConsoleSite;
   /** Stops the schedulers, closes Redis and the database. Idempotent. */
   close(): Promise<void>;
 };
@@ -69,6 +82,10 @@ export type ServiceOverrides = {
   collectProcessMetrics?: boolean;
   loginThrottle?: LoginThrottleOptions;
   hostLease?: HostLeaseOptions;
+  /** Test seam of the publish: runs after each step, a throw is that step failing. */
+  afterPublishStep?: (step: PublishStep) => void | Promise<void>;
+  /** Redis key prefix of the BullMQ item queue (tests isolate suites with it). */
+  queuePrefix?: string;
 };
 
 export async function createServices(
@@ -134,6 +151,44 @@ export async function createServices(
   const importQueries = new ImportQueries({ store, access, clock });
   const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });
   const reconcile = new ReconcileService({ ...lifecycle, logger: logger.child({ component: 'reconcile' }) });
+  const publisher = new PackPublisher({
+    repoRoot: config.repoRoot,
+    gitAuthor: config.gitAuthor,
+    afterStep: overrides.afterPublishStep,
+  });
+  const drafts = new DraftService({
+    store,
+    packs,
+    publisher,
+    clock,
+    logger: logger.child({ component: 'drafts' }),
+  });
+  const runLogger = logger.child({ component: 'batch-runs' });
+  const itemQueue: ItemQueue =
+    config.redisUrl === undefined
+      ? new SqliteItemQueue(database.sqlite, {
+          concurrency: config.batchConcurrency,
+          clock,
+          logger: runLogger,
+        })
+      : new BullmqItemQueue({
+          redisUrl: config.redisUrl,
+          concurrency: config.batchConcurrency,
+          logger: runLogger,
+          ...(overrides.queuePrefix === undefined ? {} : { prefix: overrides.queuePrefix }),
+        });
+  const batchRuns = new BatchRunService({
+    ...lifecycle,
+    imports,
+    queue: itemQueue,
+    runMetrics: createBatchRunMetrics(metrics.registry, store.batchRuns),
+    logger: runLogger,
+  });
+  const orphanedLeases = leases.releaseOrphaned();
+  if (orphanedLeases > 0)
+    logger.warn({ leases: orphanedLeases }, 'released host leases of processes that no longer run');
+  await batchRuns.recoverAfterRestart();
+  batchRuns.start();
   const reconcileScheduler = new ProbeScheduler(
     () => reconcile.runScheduled(),
     config.reconcileIntervalMs,
@@ -187,12 +242,15 @@ export async function createServices(
     rollbacks,
     access,
     reconcile,
+    drafts,
+    batchRuns,
     reconcileScheduler,
     redis,
+    consoleSite: new ConsoleSite(config.consoleDir),
     close: async () => {
       if (closed) return;
       closed = true;
-      await Promise.all([scheduler.stop(), reconcileScheduler.stop()]);
+      await Promise.all([scheduler.stop(), reconcileScheduler.stop(), batchRuns.close()]);
       if (redis !== undefined) redis.disconnect();
       database.close();
     },

@@ -9,7 +9,9 @@ export {
 export {
   DEFAULT_USAGE_QUEUE_NAME,
   DEFAULT_USAGE_QUEUE_PREFIX,
+  USAGE_BATCH_JOB_NAME,
   USAGE_JOB_OPTIONS,
+  usageBatchJobId,
   usageJobId,
 } from './bullmq-usage-jobs.ts';
 export { BullmqUsageQueue, type BullmqUsageQueueOptions } from './bullmq-usage-queue.ts';
@@ -22,6 +24,7 @@ export {
   TOKENS_PER_PRICE_UNIT,
   type TokenCounts,
 } from './compute-charge.ts';
+export { LAST_USED_FLUSH_MS, LastUsedWriter, touchingLastUsed } from './last-used-writer.ts';
 export { registerUsageMetrics, type UsageMetricSources } from './usage-metrics.ts';
 export type { UsageQueue, UsageQueueStats, UsageWriteStats } from './usage-queue.ts';
 export { type BillingMode, chargeOf, toUsageEventInsert, type UsageRecord } from './usage-record.ts';

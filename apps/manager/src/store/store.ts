@@ -1,5 +1,6 @@
 import type { ManagerDatabase } from '../db/database.ts';
 import { AuditRepository } from './audit-repo.ts';
+import { BatchRunRepository } from './batch-runs-repo.ts';
 import { HostRepository } from './hosts-repo.ts';
 import { ImportBatchRepository } from './import-batches-repo.ts';
 import { ImportPlanRepository } from './import-plans-repo.ts';
@@ -7,6 +8,7 @@ import { JournalRepository } from './journal-repo.ts';
 import { HostLeaseRepository } from './leases-repo.ts';
 import { ManagedResourceRepository } from './managed-resources-repo.ts';
 import { ProbeResultRepository } from './probe-results-repo.ts';
+import { ProviderDraftRepository } from './provider-drafts-repo.ts';
 import { ReconcileRunRepository } from './reconcile-runs-repo.ts';
 import { SessionRepository } from './sessions-repo.ts';
 
@@ -23,6 +25,8 @@ export type Store = {
   plans: ImportPlanRepository;
   journal: JournalRepository;
   reconcileRuns: ReconcileRunRepository;
+  drafts: ProviderDraftRepository;
+  batchRuns: BatchRunRepository;
   /** Runs `fn` in one synchronous SQLite transaction. `fn` must not be async: remote I/O goes outside. */
   transaction<T>(fn: () => T): T;
 };
@@ -41,6 +45,8 @@ export function createStore(database: ManagerDatabase): Store {
     plans: new ImportPlanRepository(db),
     journal: new JournalRepository(db),
     reconcileRuns: new ReconcileRunRepository(db),
+    drafts: new ProviderDraftRepository(db),
+    batchRuns: new BatchRunRepository(db),
     transaction: <T>(fn: () => T): T => {
       const result = sqlite.transaction(fn)();
       if (result instanceof Promise) throw new Error('store.transaction: the callback must be synchronous');
