@@ -1,4 +1,5 @@
 import type { AccessSnapshot, SnapshotAccount, SnapshotGroup } from '@relay/bindings';
+import type { Protocol } from '@relay/translate';
 import {
   presentAccount,
   presentAccountGroup,
@@ -19,6 +20,7 @@ import type {
   SubscriptionRow,
   UserRow,
 } from '../store/index.ts';
+import { protocolTargets } from '../upstream/protocol-targets.ts';
 import { type UpstreamTarget, upstreamTarget } from '../upstream/upstream-target.ts';
 
 /** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
@@ -31,6 +33,8 @@ export type RoutableAccount = {
   rules: SnapshotAccount;
   /** Origin, per-endpoint paths and credential header, worked out at load. */
   upstream: UpstreamTarget;
+  /** The protocols the upstream speaks natively, each with its target (see upstream/protocol-targets.ts). */
+  protocols: ReadonlyMap<Protocol, UpstreamTarget>;
 };
 
 /** Everything about a group the hot path needs, shared by all of its keys. */
@@ -214,6 +218,7 @@ export class TenantDirectory {
         credential,
         rules: presentAccount(row),
         upstream: upstreamTarget(row.baseUrl, row.authStyle, credential),
+        protocols: protocolTargets(row, credential),
       });
     }
     const rules = presentGroup(group);
