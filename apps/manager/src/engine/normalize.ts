@@ -11,7 +11,7 @@ import type { ResourceType } from './resource-types.ts';
 
 export type OwnedFields = Record<string, unknown>;
 
-type FieldKind = 'text' | 'money' | 'int' | 'set' | 'map' | 'url' | 'id';
+type FieldKind = 'text' | 'money' | 'int' | 'set' | 'map' | 'url' | 'id' | 'json';
 
 /** Per type: owned field → how it is normalized, and whether a PATCH may change it. */
 export const OWNED_FIELDS: Record<ResourceType, Record<string, { kind: FieldKind; patchable: boolean }>> = {
@@ -28,6 +28,7 @@ export const OWNED_FIELDS: Record<ResourceType, Record<string, { kind: FieldKind
     auth_style: { kind: 'text', patchable: true },
     models: { kind: 'set', patchable: true },
     model_mapping: { kind: 'map', patchable: true },
+    protocols: { kind: 'json', patchable: true },
     concurrency: { kind: 'int', patchable: true },
     priority: { kind: 'int', patchable: true },
     // The credential itself is write-only on the gateway: compared by the fingerprint it shows.
@@ -84,9 +85,21 @@ function normalizeField(kind: FieldKind, value: unknown): unknown {
     }
     case 'url':
       return String(value).trim().replace(/\/+$/, '');
+    case 'json':
+      return sortedKeys(value);
     default:
       return String(value);
   }
+}
+
+/** A JSON value with every object's keys sorted, so key order never reads as drift. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 /** Normalizes the owned fields of `type` present in `fields` (unknown fields are dropped). */
