@@ -3,6 +3,10 @@ import { ApiError, api, whenSessionLost } from './api.ts';
 import { Loading } from './components/feedback.tsx';
 import { Shell } from './components/shell.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
+import { BatchRunPage } from './pages/batch-run-page.tsx';
+import { BatchesPage } from './pages/batches-page.tsx';
+import { DraftPage } from './pages/draft-page.tsx';
+import { DraftsPage } from './pages/drafts-page.tsx';
 import { HostPage } from './pages/host-page.tsx';
 import { HostsPage } from './pages/hosts-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
@@ -25,6 +29,10 @@ function route(path: string) {
   if (first === 'hosts' && second !== undefined) return <HostPage hostId={second} />;
   if (first === 'providers' && second === undefined) return <ProvidersPage />;
   if (first === 'providers' && second !== undefined) return <ProviderPage providerId={second} />;
+  if (first === 'drafts' && second === undefined) return <DraftsPage />;
+  if (first === 'drafts' && second !== undefined) return <DraftPage draftId={second} />;
+  if (first === 'batches' && second === undefined) return <BatchesPage />;
+  if (first === 'batches' && second !== undefined) return <BatchRunPage runId={second} />;
   if (first === 'audit') return <AuditPage />;
   return <NotFoundPage />;
 }

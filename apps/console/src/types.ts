@@ -44,6 +44,12 @@ export type HostStatus = {
   last_probe: ProbeReport | null;
   last_smoke: SmokeResult | null;
   managed_resources: { total: number; by_provider: Record<string, Record<string, number>> };
+  /** The live access closure of each provider recorded on the host. */
+  closure: {
+    ok: boolean;
+    checked_at: string;
+    providers: { provider_id: string; ok: boolean; groups_with_gaps: number; error?: string }[];
+  } | null;
   lease: { operation: string; owner: string; expires_at: string } | null;
 };
 
@@ -251,4 +257,72 @@ export type AuditEvent = {
   request_id: string | null;
   client_ip: string | null;
   details: Record<string, unknown> | null;
+};
+
+export type Draft = {
+  draft_id: string;
+  pack_id: string;
+  provider_id: string;
+  manifest: Record<string, unknown>;
+  revision: number;
+  status: 'draft' | 'published';
+  published_version: string | null;
+  published_commit: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type PublishResult = {
+  draft_id: string;
+  pack_id: string;
+  provider_id: string;
+  pack_version: string;
+  commit: string;
+};
+
+/** One validation error of a manifest: `field` is a dotted path such as `manifest.models.0.price.input`. */
+export type FieldError = { field: string | null; code: string; message: string; file?: string };
+
+export type BatchRunStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'failed'
+  | 'interrupted'
+  | 'cancelled';
+
+export type BatchRun = {
+  run_id: string;
+  host_id: string;
+  provider_id: string;
+  status: BatchRunStatus;
+  batch_id: string | null;
+  options: Record<string, unknown>;
+  counts: {
+    total: number;
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    skipped: number;
+  };
+  progress: { done: number; total: number; percent: number };
+  error: string | null;
+  actor: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+};
+
+export type BatchRunItem = {
+  index: number;
+  name: string | null;
+  credential_fingerprint: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  remote_write: 'none' | 'confirmed' | 'unknown';
+  resource_ids: string[];
+  account_id: string | null;
+  error: string | null;
+  updated_at: string;
 };

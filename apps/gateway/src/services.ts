@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
@@ -100,6 +101,14 @@ export async function buildServices(
           : logger.debug({ err: error, what }, 'admission lease call failed; retrying'),
     });
     closers.push(async () => keeper.close());
+    new Gauge({
+      name: 'relay_gateway_lease_releases_pending',
+      help: 'Admission leases and slots whose release waits for Redis to answer (retried every 200 ms)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(keeper.backlog);
+      },
+    });
     const gate = new AdmissionGate({
       admission: runtime.admission,
       keeper,

@@ -135,6 +135,8 @@ export async function createServices(
     clock,
     logger: importLogger,
   });
+  const lifecycle = { store, connections, secrets, leases, batches, metrics, importMetrics, clock };
+  const access = new AccessService({ ...lifecycle, logger: importLogger });
   const hosts = new HostService({
     store,
     secrets,
@@ -144,9 +146,8 @@ export async function createServices(
     clock,
     logger: logger.child({ component: 'hosts' }),
     smokeKeys,
+    access,
   });
-  const lifecycle = { store, connections, secrets, leases, batches, metrics, importMetrics, clock };
-  const access = new AccessService({ ...lifecycle, logger: importLogger });
   const imports = new ImportService({ ...lifecycle, packs, access, logger: importLogger });
   const importQueries = new ImportQueries({ store, access, clock });
   const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,12 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * How long an app may take to answer /healthz. The gateway creates and migrates its embedded PGlite cluster at
+ * start: seconds on an idle machine, tens of seconds on a loaded CI runner.
+ */
+const STARTUP_TIMEOUT_MS = 180_000;
 
 export const MANAGER_TOKEN = 'console-e2e-manager-admin-token-0123';
 export const GATEWAY_TOKEN = 'console-e2e-gateway-admin-token-0123456789';
@@ -75,13 +82,18 @@ export type ConsoleStack = {
  * manager process serving the built console, and a fresh headless Chromium profile.
  */
 export async function startConsoleStack(
-  options: { managerEnv?: Record<string, string | undefined> } = {},
+  options: { managerEnv?: Record<string, string | undefined>; upstreamLatencyMs?: number } = {},
 ): Promise<ConsoleStack> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium" (.ci/run does)`,
+    );
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-console-e2e-'));
   const [gatewayPort, managerPort] = [await freePort(), await freePort()];
   const managerUrl = `http://127.0.0.1:${managerPort}`;
   const [upstream, gateway, manager] = await Promise.all([
-    startMockUpstream(),
+    startMockUpstream({ latencyMs: options.upstreamLatencyMs ?? 0 }),
     startTsxProcess(
       GATEWAY_ENTRY,
       {
@@ -94,7 +106,7 @@ export async function startConsoleStack(
         GATEWAY_DATA_DIR: join(dataDir, 'gateway'),
         LOG_LEVEL: 'warn',
       },
-      { readyUrl: `http://127.0.0.1:${gatewayPort}/healthz`, timeoutMs: 60_000 },
+      { readyUrl: `http://127.0.0.1:${gatewayPort}/healthz`, timeoutMs: STARTUP_TIMEOUT_MS },
     ),
     startTsxProcess(
       MANAGER_ENTRY,
@@ -113,18 +125,25 @@ export async function startConsoleStack(
         LOG_LEVEL: 'warn',
         ...options.managerEnv,
       },
-      { readyUrl: `${managerUrl}/healthz`, timeoutMs: 60_000 },
+      { readyUrl: `${managerUrl}/healthz`, timeoutMs: STARTUP_TIMEOUT_MS },
     ),
   ]);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const context = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+  } catch (error) {
+    await Promise.all([manager.stop('SIGTERM', 10_000), gateway.stop('SIGTERM', 10_000), upstream.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   context.setDefaultTimeout(20_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
@@ -160,6 +179,45 @@ export async function startConsoleStack(
       if (problems.length > 0) throw new Error(`the console reported problems:\n${problems.join('\n')}`);
     },
   };
+}
+
+/** A throwaway git repository holding a copy of the built-in packs, with one commit (for publish). */
+export function createPackRepo(): { root: string; git(...args: string[]): string; dispose(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'relay-console-packs-'));
+  cpSync(join(REPO_ROOT, 'packs'), join(root, 'packs'), { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'test',
+        GIT_AUTHOR_EMAIL: 'test@example.com',
+        GIT_COMMITTER_NAME: 'test',
+        GIT_COMMITTER_EMAIL: 'test@example.com',
+      },
+    });
+  git('init', '--quiet', '--initial-branch=main');
+  git('add', '.');
+  git('-c', 'commit.gpgsign=false', 'commit', '--quiet', '-m', 'packs');
+  return { root, git, dispose: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A manager API call with the admin token: setup and "another operator", never what a test checks. */
+export async function managerApi(
+  stack: ConsoleStack,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<any> {
+  const res = await fetch(`${stack.managerUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${MANAGER_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text === '' ? undefined : JSON.parse(text);
 }
 
 /** Logs in through the login form and waits for the overview. */

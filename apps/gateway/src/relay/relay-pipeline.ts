@@ -81,11 +81,14 @@ export class RelayPipeline {
       const admission = await admit(env, call);
       return await relayWithFailover(env, call, admission);
     } finally {
-      call.ticket?.finish({ chargedMicros: call.chargedMicros, totalTokens: call.totalTokens });
       for (const stop of call.stopRenewals) stop();
-      for (const slot of call.held) {
-        env.keeper.undo(`${slot.key}\u0000${slot.holder}`, () => env.slots.release(slot.key, slot.holder));
-      }
+      // Account slots are taken only after admission, so a call holding any has a ticket; they are
+      // freed in the lease's release call.
+      call.ticket?.finish({
+        chargedMicros: call.chargedMicros,
+        totalTokens: call.totalTokens,
+        freeSlots: call.held.map((slot) => slot.key),
+      });
     }
   }
 }

@@ -84,6 +84,7 @@ export class TenantDirectory {
   private readonly keys = new Map<string, Entry<TenantView | null>>();
   private readonly groups = new Map<string, Entry<Promise<GroupView | undefined>>>();
   private readonly loading = new Map<string, Promise<TenantView | null>>();
+  private readonly reloading = new Map<string, Promise<TenantView | null>>();
   private generation = 0;
 
   constructor(
@@ -131,10 +132,19 @@ export class TenantDirectory {
    */
   async reload(view: TenantView): Promise<TenantView | null> {
     const hash = view.key.keyHash;
-    const generation = this.generation;
-    const fresh = await this.load(hash);
-    if (generation === this.generation) this.remember(hash, fresh);
-    return fresh;
+    // Requests of one key arriving together share one load (e.g. every request after Redis lost its data).
+    let pending = this.reloading.get(hash);
+    if (pending === undefined) {
+      const generation = this.generation;
+      pending = this.load(hash).then((fresh) => {
+        if (generation === this.generation) this.remember(hash, fresh);
+        return fresh;
+      });
+      const settled = () => this.reloading.delete(hash);
+      pending.then(settled, settled);
+      this.reloading.set(hash, pending);
+    }
+    return pending;
   }
 
   /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */

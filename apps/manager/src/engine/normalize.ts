@@ -1,4 +1,4 @@
-import { microsToMoney, moneyToMicros } from '@relay/schemas';
+import { credentialFingerprint, microsToMoney, moneyToMicros } from '@relay/schemas';
 import type { ResourceType } from './resource-types.ts';
 
 /**
@@ -135,15 +135,5 @@ export function pick(fields: OwnedFields, names: readonly string[]): OwnedFields
   return Object.fromEntries(names.filter((n) => n in fields).map((n) => [n, fields[n]]));
 }
 
-/**
- * The fingerprint the gateway shows for an account credential (`sk-…a1b2`): scheme prefix and last four
- * characters. Mirrors apps/gateway/src/secrets/fingerprint.ts, which the manager cannot import; the gateway
- * never returns the credential, so this is the only way to compare a stored credential with the wanted one.
- */
-export function gatewayCredentialFingerprint(secret: string): string {
-  const s = secret.trim();
-  if (s.length < 12) return '…';
-  const dash = s.indexOf('-');
-  const head = dash > 0 && dash <= 5 ? s.slice(0, dash + 1) : s.slice(0, 3);
-  return `${head}…${s.slice(-4)}`;
-}
+/** The fingerprint the gateway shows for an account credential (`sk-…a1b2`), from @relay/schemas. */
+export const gatewayCredentialFingerprint = credentialFingerprint;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminClient } from '@relay/admin-client';
 import { createAdminClient } from '@relay/admin-client';
@@ -17,7 +17,14 @@ import { createPackRepo, draftManifest } from '../support/pack-repo.ts';
 /**
  * Drafts and batch-import runs end to end (issue 11): the real gateway process, the real manager process
  * over a throwaway pack repository, and the testkit mock upstream as DeepSeek accepting a set of keys.
+ * The last test is the scale run: BATCH_SCALE_ITEMS items (CI: 40; `pnpm --filter @relay/manager run
+ * scale:batch`: 1,000), one bad credential per hundred, with verify; it prints the time and peak memory.
  */
+
+const SCALE_ITEMS = Number.parseInt(process.env.BATCH_SCALE_ITEMS ?? '40', 10);
+const scaleKeys = Array.from({ length: SCALE_ITEMS }, (_, i) =>
+  i % 100 === 99 ? `sk-scale-bad-${i}` : `sk-scale-good-${String(i).padStart(5, '0')}`,
+);
 
 const MANAGER_TOKEN = 'e2e-batch-runs-manager-token-0123456789';
 const GATEWAY_TOKEN = 'e2e-batch-runs-gateway-token-0123456789';
@@ -34,7 +41,7 @@ let api: ApiClient;
 let admin: AdminClient;
 let hostId = '';
 
-const managerEnv = () => ({
+const managerEnv = (): Record<string, string> => ({
   MANAGER_ADMIN_TOKEN: MANAGER_TOKEN,
   MANAGER_REPO_ROOT: repo.root,
   MANAGER_PROBE_INTERVAL: '1h',
@@ -44,11 +51,16 @@ const managerEnv = () => ({
 
 beforeAll(async () => {
   repo = createPackRepo();
-  const accepted = [...goodKeys('run', 47), ...goodKeys('kill', 40), ...goodKeys('cancel', 60)];
+  const accepted = [
+    ...goodKeys('run', 47),
+    ...goodKeys('kill', 40),
+    ...goodKeys('cancel', 60),
+    ...scaleKeys.filter((k) => k.includes('-good-')),
+  ];
   [gateway, upstream, manager] = await Promise.all([
     startGatewayProcess(GATEWAY_TOKEN),
     startMockUpstream({ extraApiKeys: accepted, latencyMs: 20 }),
-    startManagerProcess(managerEnv()),
+    startManagerProcess({ ...managerEnv(), MANAGER_BATCH_CONCURRENCY: '8' }),
   ]);
   api = new ApiClient(manager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
   admin = createAdminClient({ baseUrl: gateway.url, token: GATEWAY_TOKEN });
@@ -75,7 +87,7 @@ function startRun(keys: string[], options: Record<string, unknown> = {}) {
   });
 }
 
-async function finished(runId: string, timeoutMs = 60_000) {
+async function finished(runId: string, timeoutMs = 110_000) {
   let run: any;
   await waitFor(
     async () => {
@@ -156,7 +168,7 @@ describe('provider drafts through the real manager process', () => {
     expect(await runCli(['validate', repo.root], { stdout: () => undefined, stderr: () => undefined })).toBe(
       0,
     );
-  });
+  }, 120_000);
 });
 
 describe('batch-import runs', () => {
@@ -182,6 +194,9 @@ describe('batch-import runs', () => {
     expect(items.every((i) => i.credential_fingerprint.startsWith('sha256:'))).toBe(true);
     // Secrets appear nowhere in the API answers, only fingerprints.
     expect(api.seen.join('\n')).not.toContain('sk-run-good-');
+    // Nor in the manager's log lines.
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).toContain(failed[0]?.credential_fingerprint);
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).not.toMatch(/sk-(run-good|bad-key)-/);
 
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(50);
@@ -192,10 +207,25 @@ describe('batch-import runs', () => {
       .sort();
     expect(disabled).toEqual(failed.map((i) => i.account_id).sort());
 
+    // The host status reports the provider's live access closure, as GET /api/access sees it.
+    const status = await api.request('GET', `/api/hosts/${hostId}/status`);
+    const access = await api.request('GET', `/api/access?host_id=${hostId}&provider_id=deepseek`);
+    expect(access.status).toBe(200);
+    expect(status.json.closure).toMatchObject({
+      ok: access.json.ok,
+      providers: [
+        {
+          provider_id: 'deepseek',
+          ok: access.json.ok,
+          groups_with_gaps: access.json.groups.filter((g: { ok: boolean }) => !g.ok).length,
+        },
+      ],
+    });
+
     const metrics = await (await fetch(`${manager.url}/metrics`)).text();
     expect(metrics).toMatch(/relay_manager_batch_items_total\{status="failed"\} 3/);
     expect(metrics).toMatch(/relay_manager_batch_runs\{status="partial"\} 1/);
-  });
+  }, 120_000);
 
   it('a manager killed mid-run restarts with the run interrupted; resume completes it without duplicates', async () => {
     const keys = goodKeys('kill', 40);
@@ -209,7 +239,11 @@ describe('batch-import runs', () => {
     const killed = await manager.proc.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
 
-    manager = await startManagerProcess({ ...managerEnv(), MANAGER_SQLITE_PATH: manager.dbPath });
+    manager = await startManagerProcess({
+      ...managerEnv(),
+      MANAGER_BATCH_CONCURRENCY: '8',
+      MANAGER_SQLITE_PATH: manager.dbPath,
+    });
     api = new ApiClient(manager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
     const after = (await api.request('GET', `/api/batch-import/runs/${runId}`)).json;
     expect(after.status).toBe('interrupted');
@@ -226,7 +260,7 @@ describe('batch-import runs', () => {
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(90);
     expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('cancel stops new items: the rest end skipped and nothing more is written', async () => {
     const created = await startRun(goodKeys('cancel', 60), { verify: true });
@@ -250,5 +284,48 @@ describe('batch-import runs', () => {
     expect((await api.request('POST', `/api/batch-import/runs/${runId}/cancel`)).json.error.code).toBe(
       'CONFLICT',
     );
-  });
+  }, 120_000);
+});
+
+/** Peak resident memory of a process (Linux), in MiB. */
+function peakRssMiB(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('batch-import run at scale', () => {
+  it(
+    `${SCALE_ITEMS} items with verify: one failed item per bad credential, no duplicate account`,
+    async () => {
+      const badCount = scaleKeys.filter((k) => k.includes('-bad-')).length;
+      const before = (await accountsByKey()).accounts.length;
+      const rssBefore = peakRssMiB(manager.proc.pid);
+      const started = performance.now();
+      const created = await startRun(scaleKeys, { verify: true });
+      expect(created.status).toBe(202);
+      const run = await finished(created.json.run_id, 30 * 60_000);
+      const seconds = (performance.now() - started) / 1000;
+      const rssPeak = peakRssMiB(manager.proc.pid);
+      console.log(
+        `[figure] batch run of ${SCALE_ITEMS} items (verify, concurrency 8): ${seconds.toFixed(1)} s, ${(SCALE_ITEMS / seconds).toFixed(1)} items/s; manager peak RSS ${rssPeak ?? '?'} MiB (${rssBefore ?? '?'} MiB before the run)`,
+      );
+      expect(run.status).toBe(badCount === 0 ? 'succeeded' : 'partial');
+      expect(run.counts).toMatchObject({
+        total: SCALE_ITEMS,
+        succeeded: SCALE_ITEMS - badCount,
+        failed: badCount,
+      });
+      const failed = (await allItems(run.run_id)).filter((i) => i.status === 'failed');
+      expect(failed.every((i) => /^verify: /.test(i.error))).toBe(true);
+      const { accounts, byKey } = await accountsByKey();
+      expect(accounts.length - before).toBe(SCALE_ITEMS);
+      expect([...byKey.values()].every((n) => n === 1)).toBe(true);
+      if (rssPeak !== undefined) expect(rssPeak).toBeLessThan(400);
+    },
+    30 * 60_000,
+  );
 });
