@@ -46,6 +46,10 @@ export const MANAGER_CONFIG_DOCS: Record<string, { description: string; default?
     default: '5m',
   },
   MANAGER_BATCH_CONCURRENCY: { description: 'Items of a batch-import run processed at once.' },
+  MANAGER_QUEUE_PREFIX: {
+    description:
+      'Redis key prefix of the batch-run item queue (BullMQ); managers sharing one Redis need distinct prefixes.',
+  },
   MANAGER_CONSOLE_DIR: {
     description: 'The built operator console served at `/console/`; unset: `apps/console/dist`.',
   },
