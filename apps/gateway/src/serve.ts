@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const app = createApp(services.deps);
 
   if (config.redisUrl === undefined) {
-    // ADR 0005: embedded mode batches usage in memory (up to 200 ms) and relaxes PGlite's fsync.
+    // ADR 0005: embedded mode batches usage in memory (up to 250 ms; ADR 0012) and relaxes PGlite's fsync.
     logger.warn(
       'embedded mode: usage is written in batches from memory, so a crash can lose the last fraction of a second of usage; set DATABASE_URL and REDIS_URL for production',
     );
