@@ -83,22 +83,35 @@ const RECORD_COLUMNS = [
 const INSERT_COLUMNS = RECORD_COLUMNS.map(([name]) => name).join(', ');
 const RECORD_TYPES = RECORD_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as the database will store it. A bound parameter is sent as UTF-8, which turns a lone UTF-16
+ * surrogate (possible in a client's model name) into U+FFFD; in JSON it would be a `\udXXX` escape
+ * that Postgres refuses, so it is replaced here the same way.
+ */
+function wellFormed<T extends string | null | undefined>(text: T): T {
+  if (typeof text !== 'string') return text;
+  LONE_SURROGATE.lastIndex = 0;
+  return (LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text) as T;
+}
+
 /** An event as one element of the JSON array `insertNew` sends (bigints as strings, time as ISO). */
 function toJsonRow(e: UsageEventInsert): Record<(typeof RECORD_COLUMNS)[number][0], unknown> {
   return {
     id: newId(ID_PREFIX.usageEvent),
-    request_id: e.requestId,
+    request_id: wellFormed(e.requestId),
     api_key_id: e.apiKeyId,
     user_id: e.userId,
     group_id: e.groupId,
     account_id: e.accountId ?? null,
     channel_id: e.channelId ?? null,
-    endpoint: e.endpoint,
-    model_requested: e.modelRequested,
-    model_upstream: e.modelUpstream ?? null,
+    endpoint: wellFormed(e.endpoint),
+    model_requested: wellFormed(e.modelRequested),
+    model_upstream: wellFormed(e.modelUpstream ?? null),
     stream: e.stream ?? false,
     status_code: e.statusCode,
-    error_code: e.errorCode ?? null,
+    error_code: wellFormed(e.errorCode ?? null),
     prompt_tokens: e.promptTokens ?? 0,
     completion_tokens: e.completionTokens ?? 0,
     cached_tokens: e.cachedTokens ?? 0,

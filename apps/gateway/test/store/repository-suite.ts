@@ -248,6 +248,15 @@ export function repositorySuite(engine: string, open: () => Promise<TestDatabase
       };
       expect(await store.usageEvents.insertNew([event])).toHaveLength(1);
       expect(await store.usageEvents.insertNew([event])).toHaveLength(0);
+      // A lone surrogate from a client's model name is stored as U+FFFD, as a bound parameter would be.
+      const odd = {
+        ...event,
+        requestId: newId('req'),
+        groupId: `grp_${newId('x')}`,
+        modelRequested: 'm\uD800x',
+      };
+      expect(await store.usageEvents.insertNew([odd])).toEqual([{ requestId: odd.requestId }]);
+      expect((await store.usageEvents.getByRequestId(odd.requestId))?.modelRequested).toBe('m\uFFFDx');
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req'), modelRequested: 'gpt-y' }]);
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req') }]);
 
