@@ -17,6 +17,7 @@ import { summariseProfiles } from './profile-summary.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
+import { benchTranslation, type TranslationFigures, translationTable } from './translation.ts';
 
 /**
  * `pnpm bench`: the gateway with governance on vs direct calls to the same mock vs a bare
@@ -26,6 +27,7 @@ import { seedBenchTenant } from './tenant.ts';
  * The gateway runs as production does: the esbuild bundle (built first), never tsx.
  * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most
  * self time to the report (profiles kept in bench/results/<stamp>-profiles/).
+ * BENCH_ONLY=translation runs only the translation comparison (translation.ts).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -36,6 +38,7 @@ const cpuProf = process.env.BENCH_CPU_PROF === '1';
 const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
 const resultsDir = join(root, 'bench', 'results');
 const profileDir = join(resultsDir, `${stamp}-profiles`);
+const onlyTranslation = process.env.BENCH_ONLY === 'translation';
 
 const systemPrompt = 'You are a careful assistant. '.repeat(30);
 const body = (stream: boolean) =>
@@ -191,6 +194,7 @@ async function main(): Promise<void> {
   const probes: Figures[] = [];
   const memory: Figures[] = [];
   let chunks: Figures = {};
+  let translation: TranslationFigures | undefined;
   try {
     const small = await startGateway(mock, { keys: 0, accounts: 0 });
     processes.push(small.gateway);
@@ -216,7 +220,23 @@ async function main(): Promise<void> {
       },
     ];
     const idle = memoryMb(small.gateway.pid);
-    for (const target of targets) {
+    const anthropicKey = await seedBenchTenant({
+      gatewayUrl: small.url,
+      adminToken: ADMIN_TOKEN,
+      mockUrl: mock.url,
+      mockApiKey: mock.apiKey,
+      accounts: 1,
+      platform: 'anthropic',
+    });
+    translation = await benchTranslation({
+      gatewayUrl: small.url,
+      gatewayPid: small.gateway.pid,
+      openaiKey: small.key,
+      anthropicKey,
+      sequentialCount,
+      durationS,
+    });
+    for (const target of onlyTranslation ? [] : targets) {
       for (const stream of [false, true]) {
         // Sequential first (an idle system), then load at 8 and 32 connections.
         const seq = await runSequential(
@@ -231,7 +251,13 @@ async function main(): Promise<void> {
     const gatewayStream8 = rows.find(
       (row) => row.target === 'gateway' && row.mode === 'stream' && row.connections === 8,
     );
-    chunks = await measureChunkCost({ url: small.url, pid: small.gateway.pid }, mock.apiKey, gatewayStream8);
+    if (!onlyTranslation) {
+      chunks = await measureChunkCost(
+        { url: small.url, pid: small.gateway.pid },
+        mock.apiKey,
+        gatewayStream8,
+      );
+    }
     memory.push({
       scenario: '10 keys / 10 accounts',
       start_ms: small.startMs,
@@ -240,6 +266,11 @@ async function main(): Promise<void> {
     });
     await small.gateway.stop();
     await small.cleanup();
+    if (onlyTranslation) {
+      console.log(translationTable(translation));
+      console.log(JSON.stringify(translation.summary, null, 2));
+      return;
+    }
 
     const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 });
     processes.push(large.gateway);
@@ -271,7 +302,7 @@ async function main(): Promise<void> {
     load_average_before: loadBefore.map((value) => round(value)),
     load_average_after: loadAfter.map((value) => round(value)),
   };
-  report(rows, probes, memory, chunks, environment);
+  report(rows, probes, memory, chunks, environment, translation);
 }
 
 function report(
@@ -280,6 +311,7 @@ function report(
   memory: Figures[],
   chunks: Figures,
   environment: Record<string, unknown>,
+  translation: TranslationFigures | undefined,
 ): void {
   const find = (target: string, mode: string, connections: number) =>
     rows.find((row) => row.target === target && row.mode === mode && row.connections === connections);
@@ -320,6 +352,7 @@ function report(
       3,
     ),
     errors: rows.reduce((sum, row) => sum + Number(row.errors), 0) + Number(chunks.errors ?? 0),
+    translation: translation?.summary,
   };
   const dir = resultsDir;
   mkdirSync(dir, { recursive: true });
@@ -335,6 +368,7 @@ function report(
     load: rows,
     sequential_probe: probes,
     memory,
+    translation: translation?.rows,
   };
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
@@ -366,6 +400,8 @@ function report(
       '|---|---|',
       ...profile.rows.map(([name, percent]) => `| ${percent} | \`${name}\` |`),
     ]),
+    '',
+    translation === undefined ? '' : translationTable(translation),
   ].join('\n');
   writeFileSync(
     join(dir, `${stamp}.md`),

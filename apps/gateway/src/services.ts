@@ -1,12 +1,14 @@
+import { Gauge } from 'prom-client';
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { AdmissionGate } from './relay/admission-gate.ts';
 import { RelayPipeline } from './relay/relay-pipeline.ts';
 import { TenantDirectory } from './relay/tenant-directory.ts';
-import { type CacheEvent, createRuntime } from './runtime/index.ts';
+import { type CacheEvent, createRuntime, LeaseKeeper } from './runtime/index.ts';
 import { createCredentialCipher, loadSecretKey } from './secrets/index.ts';
 import { createStore, openDatabase } from './store/index.ts';
 import { UpstreamPools } from './upstream/upstream-pools.ts';
@@ -89,11 +91,41 @@ export async function buildServices(
         );
       });
 
+    const keeper = new LeaseKeeper({
+      admission: runtime.admission,
+      leaseTtlMs: config.leaseTtlMs,
+      // Redis being away is already logged by the runtime; a lease that ended early is worth a line.
+      onError: (error, what) =>
+        what === 'renew' && !(error instanceof Error && error.name === 'RuntimeUnavailableError')
+          ? logger.warn({ err: error }, 'admission lease renewal')
+          : logger.debug({ err: error, what }, 'admission lease call failed; retrying'),
+    });
+    closers.push(async () => keeper.close());
+    new Gauge({
+      name: 'relay_gateway_lease_releases_pending',
+      help: 'Admission leases and slots whose release waits for Redis to answer (retried every 200 ms)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(keeper.backlog);
+      },
+    });
+    const gate = new AdmissionGate({
+      admission: runtime.admission,
+      keeper,
+      reload: async (view) => (await directory.reload(view)) ?? view,
+      whenUnavailable: config.limiterUnavailable,
+      reserveMaxTokens: config.reserveMaxTokens,
+      logger,
+    });
+
     const pools = new UpstreamPools();
     closers.push(() => pools.close());
     const relay = new RelayPipeline({
       directory,
       pools,
+      gate,
+      keeper,
+      whenLimiterUnavailable: config.limiterUnavailable,
       limiter: runtime.rateLimiter,
       slots: runtime.slots,
       sticky: runtime.sticky,

@@ -42,6 +42,7 @@ export function recordUsage(env: RelayEnv, call: RelayCall, end: CallEnd): void 
     cachedTokens: tokens?.cachedTokens ?? 0,
     cacheWriteTokens: tokens?.cacheWriteTokens ?? 0,
     usageEstimated: tokens?.estimated ?? false,
+    translatedFrom: call.translation?.from ?? null,
     latencyMs: Math.round(now - call.startedAt),
     ttftMs: end.ttftMs ?? null,
     attempts: call.attempts,
@@ -51,6 +52,9 @@ export function recordUsage(env: RelayEnv, call: RelayCall, end: CallEnd): void 
     billingMode: group.billingMode,
     subscriptionId: view.subscription?.id ?? null,
   };
-  view.spend.micros += chargeOf(record).chargedMicros;
+  const charged = chargeOf(record).chargedMicros;
+  view.spend.micros += charged;
+  call.chargedMicros = charged;
+  call.totalTokens = tokens === undefined ? undefined : tokens.promptTokens + tokens.completionTokens;
   env.usage.enqueue(record);
 }

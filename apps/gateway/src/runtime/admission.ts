@@ -37,6 +37,11 @@ export type Settlement = {
   chargedMicros?: bigint;
   adjust?: readonly RateLimitAdjustment[];
   refund?: boolean;
+  /**
+   * Slot keys (`ConcurrencySlots` layout) this request id holds outside the lease, e.g. an account's,
+   * freed in the same call. Only on a single Redis node: on Cluster they live in other hash slots.
+   */
+  freeSlots?: readonly string[];
 };
 
 export type AdmissionSlot = {
@@ -88,7 +93,13 @@ export type AdmissionDecision =
   | { admitted: true; sticky: string | null }
   | { admitted: false; reason: 'rate_limited'; index: number; retryAfterMs: number }
   | { admitted: false; reason: 'concurrency'; index: number }
-  | { admitted: false; reason: 'budget'; index: number }
+  | {
+      admitted: false;
+      reason: 'budget';
+      index: number;
+      /** True when the budget is not spent yet but the reservations of requests in flight fill it. */
+      inFlight: boolean;
+    }
   | { admitted: false; reason: 'stale_view'; index: number }
   | { admitted: false; reason: 'released' };
 
@@ -151,5 +162,9 @@ export function validateSettlement(settlement: Settlement): void {
     if (settlement.chargedMicros < 0n) throw new RangeError('charge must be >= 0');
   }
   for (const adjustment of settlement.adjust ?? []) validateAdjustment(adjustment);
+  for (const key of settlement.freeSlots ?? []) {
+    if (typeof key !== 'string' || key.length === 0)
+      throw new RangeError('slot key must be a non-empty string');
+  }
   assertDistinctKeys(settlement.adjust ?? [], 'release adjust');
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   type Admission,
   type AdmissionDecision,
@@ -66,7 +66,7 @@ end
  * ARGV = now, ttl, requestId, nrl, ncs, nst, nb, seedMaxAge, idle, stickyRefresh,
  *        then (limit, window, cost) per rl, limit per cs, (cap, used, version, loadedAt, reserve) per budget.
  * Reply: {0, sticky|false} admitted; {1, index, retryAfter} rate limited; {2, index} concurrency;
- *        {3, index} budget; {4, index} stale view; {5} released.
+ *        {3, index, inFlight 0/1} budget; {4, index} stale view; {5} released.
  */
 const ADMIT = new RedisScript(
   'admission admit',
@@ -149,7 +149,10 @@ for k = 1, nb do
       redis.call('HSET', h, 'b', fmt(base))
     end
   end
-  if base + spent + reserved >= cap then return {3, k - 1} end
+  if base + spent + reserved >= cap then
+    if base + spent < cap then return {3, k - 1, 1} end
+    return {3, k - 1, 0}
+  end
   reservedNow[k] = reserved
 end
 local deadline = now + ttl
@@ -216,22 +219,24 @@ return 1
 );
 
 /*
- * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj.
- * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle,
+ * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj, cs×nfree.
+ * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle, nfree,
  *        then the cost per rl (refund), then the delta per adjusted rl.
  */
 const RELEASE = new RedisScript(
   'admission release',
   `${HELPERS}
 local mark = redis.call('GET', KEYS[1])
-if mark == 'd' then return 0 end
 local now, rid, charged, refund = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
 local nrl, ncs, nb, nadj = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local tomb, idle = tonumber(ARGV[9]), tonumber(ARGV[10])
+local tomb, idle, nfree = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local f0 = 1 + nrl + ncs + 2 * nb + nadj
+for f = 1, nfree do redis.call('ZREM', KEYS[f0 + f], rid) end
+if mark == 'd' then return 0 end
 if mark and string.sub(mark, 1, 2) == 'h:' then
   for j = 1, ncs do redis.call('ZREM', KEYS[1 + nrl + j], rid) end
   if refund then
-    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[10 + i]), now) end
+    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[11 + i]), now) end
   end
 end
 local b0 = 1 + nrl + ncs
@@ -251,17 +256,18 @@ for k = 1, nb do
     extend(z, idle)
   end
 end
-for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[10 + nrl + m]), now) end
+for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[11 + nrl + m]), now) end
 redis.call('SET', KEYS[1], 'd', 'PX', tomb)
 return 1
 `,
 );
 
-export type RedisAdmissionOptions = { client: Redis; prefix: string; clock?: Clock };
+/** `client` may be a Redis Cluster client: every key of one call shares the tenant's hash tag. */
+export type RedisAdmissionOptions = { client: Redis | Cluster; prefix: string; clock?: Clock };
 
 /** Admission shared by every gateway process on one Redis: admit, renew and release are one script call each. */
 export class RedisAdmission implements Admission {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly prefix: string;
   private readonly clock: Clock;
 
@@ -324,7 +330,7 @@ export class RedisAdmission implements Admission {
       case 2:
         return { admitted: false, reason: 'concurrency', index: slots[Number(second)]?.index ?? 0 };
       case 3:
-        return { admitted: false, reason: 'budget', index: Number(second) };
+        return { admitted: false, reason: 'budget', index: Number(second), inFlight: third === 1 };
       case 4:
         return { admitted: false, reason: 'stale_view', index: Number(second) };
       default:
@@ -366,6 +372,8 @@ export class RedisAdmission implements Admission {
     for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
     for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
     for (const a of adjust) keys.push(`${p}rl:${a.key}`);
+    const free = settlement.freeSlots ?? [];
+    for (const key of free) keys.push(`${p}cs:${key}`);
     const args: ScriptArg[] = [
       this.clock.now(),
       request.requestId,
@@ -377,6 +385,7 @@ export class RedisAdmission implements Admission {
       adjust.length,
       tombstoneTtl(request.leaseTtlMs),
       BUDGET_IDLE_MS,
+      free.length,
     ];
     for (const { item } of limits) args.push(item.cost ?? 1);
     for (const a of adjust) args.push(a.delta);

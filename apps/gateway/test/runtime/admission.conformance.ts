@@ -90,7 +90,12 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       // A budget refusal gives back the slots it would have taken.
       const broke = (id: string) =>
         request(id, { limits: [], budgets: [budget({ usedMicros: 100n, reserveMicros: 1n })] });
-      expect(await admission.admit(broke('b1'))).toEqual({ admitted: false, reason: 'budget', index: 0 });
+      expect(await admission.admit(broke('b1'))).toEqual({
+        admitted: false,
+        reason: 'budget',
+        index: 0,
+        inFlight: false,
+      });
       expect(await stores.slots.inUse(`{${tenant}}:conc:key`)).toBe(1);
     });
 
@@ -110,6 +115,19 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       });
     });
 
+    it('frees slots held outside the lease (an account slot) in the release call', async () => {
+      // Same hash tag as the lease so the case also runs on Cluster (where other slots cannot be freed).
+      const account = { key: `{${tenant}}:conc:account:acc_1`, limit: 1, holder: 'f1', ttlMs: TTL };
+      expect((await admission.admit(request('f1'))).admitted).toBe(true);
+      expect((await stores.slots.acquire(account)).acquired).toBe(true);
+      await admission.release(request('f1'), { freeSlots: [account.key] });
+      expect(await stores.slots.inUse(account.key)).toBe(0);
+      // Even once released (a retried release), the slots are freed again.
+      await stores.slots.acquire(account);
+      await admission.release(request('f1'), { freeSlots: [account.key] });
+      expect(await stores.slots.inUse(account.key)).toBe(0);
+    });
+
     it('compensates an admission that ran after its release was asked for (refund of the rate limit)', async () => {
       const rpm = (id: string) =>
         request(id, { limits: [{ key: `{${tenant}}:rpm:one`, limit: 1, windowMs: 60_000 }] });
@@ -124,7 +142,13 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       expect((await admission.admit(b('m1'))).admitted).toBe(true); // 0 < 100, reserved 40
       expect((await admission.admit(b('m2'))).admitted).toBe(true); // 40 < 100, reserved 80
       expect((await admission.admit(b('m3'))).admitted).toBe(true); // 80 < 100, reserved 120
-      expect(await admission.admit(b('m4'))).toEqual({ admitted: false, reason: 'budget', index: 0 });
+      // Not spent, only reserved by requests in flight: the refusal says so.
+      expect(await admission.admit(b('m4'))).toEqual({
+        admitted: false,
+        reason: 'budget',
+        index: 0,
+        inFlight: true,
+      });
       await admission.release(b('m1'), { chargedMicros: 5n }); // spent 5, reserved 80
       await admission.release(b('m2'), { chargedMicros: 5n }); // spent 10, reserved 40
       expect((await admission.admit(b('m4'))).admitted).toBe(true); // 50 < 100
