@@ -79,6 +79,7 @@ const RECORD_COLUMNS = [
   ['ttft_ms', 'integer'],
   ['attempts', 'integer'],
   ['created_at', 'timestamptz'],
+  ['translated_from', 'text'],
 ] as const;
 const INSERT_COLUMNS = RECORD_COLUMNS.map(([name]) => name).join(', ');
 const RECORD_TYPES = RECORD_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
@@ -122,6 +123,7 @@ function toJsonRow(e: UsageEventInsert): Record<(typeof RECORD_COLUMNS)[number][
     ttft_ms: e.ttftMs ?? null,
     attempts: e.attempts ?? 1,
     created_at: (e.createdAt ?? new Date()).toISOString(),
+    translated_from: wellFormed(e.translatedFrom ?? null),
   };
 }
 

@@ -256,7 +256,18 @@ export function repositorySuite(engine: string, open: () => Promise<TestDatabase
         modelRequested: 'm\uD800x',
       };
       expect(await store.usageEvents.insertNew([odd])).toEqual([{ requestId: odd.requestId }]);
-      expect((await store.usageEvents.getByRequestId(odd.requestId))?.modelRequested).toBe('m\uFFFDx');
+      expect(await store.usageEvents.getByRequestId(odd.requestId)).toMatchObject({
+        modelRequested: 'm\uFFFDx',
+        translatedFrom: null,
+      });
+      const translated = {
+        ...event,
+        requestId: newId('req'),
+        groupId: odd.groupId,
+        translatedFrom: 'messages',
+      };
+      await store.usageEvents.insertNew([translated]);
+      expect((await store.usageEvents.getByRequestId(translated.requestId))?.translatedFrom).toBe('messages');
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req'), modelRequested: 'gpt-y' }]);
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req') }]);
 
