@@ -220,6 +220,14 @@ export async function managerApi(
   return text === '' ? undefined : JSON.parse(text);
 }
 
+/** Follows a link of the main navigation (not a same-named breadcrumb or link in the page). */
+export async function openPage(page: Page, label: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: label, exact: true })
+    .click();
+}
+
 /** Logs in through the login form and waits for the overview. */
 export async function logIn(stack: ConsoleStack, password = MANAGER_PASSWORD): Promise<void> {
   const { page } = stack;

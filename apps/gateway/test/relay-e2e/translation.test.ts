@@ -236,6 +236,24 @@ describe('the Anthropic SDK against a chat-only (OpenAI) upstream', () => {
     });
   });
 
+  it('ends a stream the upstream cut with an Anthropic error event the SDK raises', async () => {
+    chatOnly.setFault({ mode: 'stream_cut', afterEvents: 3, times: 1 });
+    const stream = client().messages.stream({
+      model: OPENAI_MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Stream to me' }],
+    });
+    const texts: string[] = [];
+    stream.on('text', (text) => texts.push(text));
+    const error = await stream.finalMessage().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(String((error as Error).message)).toContain('interrupted');
+    expect(texts.join('')).toBe(DEFAULT_ANSWER.chunks.slice(0, 2).join(''));
+    const { response } = await stream.withResponse();
+    const event = await usageEventOf(gateway.admin, requestIdOf(response.headers));
+    expect(event).toMatchObject({ status_code: 502, translated_from: 'messages', stream: true });
+  });
+
   it('counts tokens with the documented estimator (the upstream has no count_tokens)', async () => {
     const calls = chatOnly.counts().total;
     const counted = await client().messages.countTokens({

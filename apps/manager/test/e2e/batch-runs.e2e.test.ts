@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminClient } from '@relay/admin-client';
@@ -5,6 +6,7 @@ import { createAdminClient } from '@relay/admin-client';
 import { runCli } from '@relay/manifests';
 import type { MockUpstream } from '@relay/testkit';
 import { startMockUpstream, waitFor } from '@relay/testkit';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../support/gateway-process.ts';
 import { startGatewayProcess } from '../support/gateway-process.ts';
@@ -69,7 +71,7 @@ beforeAll(async () => {
   });
   expect(host.status).toBe(201);
   hostId = host.json.id;
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([manager?.dispose(), gateway?.dispose(), upstream?.close()]);
@@ -285,6 +287,59 @@ describe('batch-import runs', () => {
       'CONFLICT',
     );
   }, 120_000);
+});
+
+describe('batch-import runs on BullMQ (REDIS_URL set)', () => {
+  it('a second manager process with Redis runs a batch: partial with the bad key failed', async () => {
+    const prefix = `{relay-manager-e2e-${randomBytes(6).toString('hex')}}`;
+    const redisManager = await startManagerProcess({
+      ...managerEnv(),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      MANAGER_QUEUE_PREFIX: prefix,
+    });
+    try {
+      const redisApi = new ApiClient(redisManager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
+      const host = await redisApi.request('POST', '/api/hosts', {
+        body: { name: 'batch-gateway-redis', base_url: gateway.url, admin_token: GATEWAY_TOKEN },
+      });
+      expect(host.status).toBe(201);
+      const keys = [...goodKeys('run', 4), 'sk-bad-key-redis'];
+      const created = await redisApi.request('POST', '/api/batch-import/runs', {
+        body: {
+          host_id: host.json.id,
+          provider_id: 'deepseek',
+          items: keys.map((api_key) => ({ api_key })),
+          options: { base_url: `${upstream.url}/v1`, verify: true },
+        },
+      });
+      expect(created.status).toBe(202);
+      let run: any;
+      await waitFor(
+        async () => {
+          run = (await redisApi.request('GET', `/api/batch-import/runs/${created.json.run_id}`)).json;
+          return run.finished_at !== null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, message: 'the BullMQ run to finish' },
+      );
+      // The four good keys were imported by the first manager: this one adopts them instead of duplicating.
+      expect(run.status).toBe('partial');
+      expect(run.counts).toMatchObject({ total: 5, succeeded: 4, failed: 1 });
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
+      } finally {
+        await redis.quit();
+      }
+      const { byKey } = await accountsByKey();
+      expect([...byKey.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await redisManager.dispose();
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const left = await redis.keys(`${prefix}:*`);
+      if (left.length > 0) await redis.del(...left);
+      await redis.quit();
+    }
+  }, 150_000);
 });
 
 /** Peak resident memory of a process (Linux), in MiB. */
