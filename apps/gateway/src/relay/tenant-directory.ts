@@ -1,4 +1,5 @@
 import type { AccessSnapshot, SnapshotAccount, SnapshotGroup } from '@relay/bindings';
+import type { Protocol } from '@relay/translate';
 import {
   presentAccount,
   presentAccountGroup,
@@ -19,6 +20,7 @@ import type {
   SubscriptionRow,
   UserRow,
 } from '../store/index.ts';
+import { protocolTargets } from '../upstream/protocol-targets.ts';
 import { type UpstreamTarget, upstreamTarget } from '../upstream/upstream-target.ts';
 
 /** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
@@ -31,6 +33,8 @@ export type RoutableAccount = {
   rules: SnapshotAccount;
   /** Origin, per-endpoint paths and credential header, worked out at load. */
   upstream: UpstreamTarget;
+  /** The protocols the upstream speaks natively, each with its target (see upstream/protocol-targets.ts). */
+  protocols: ReadonlyMap<Protocol, UpstreamTarget>;
 };
 
 /** Everything about a group the hot path needs, shared by all of its keys. */
@@ -80,6 +84,7 @@ export class TenantDirectory {
   private readonly keys = new Map<string, Entry<TenantView | null>>();
   private readonly groups = new Map<string, Entry<Promise<GroupView | undefined>>>();
   private readonly loading = new Map<string, Promise<TenantView | null>>();
+  private readonly reloading = new Map<string, Promise<TenantView | null>>();
   private generation = 0;
 
   constructor(
@@ -127,10 +132,19 @@ export class TenantDirectory {
    */
   async reload(view: TenantView): Promise<TenantView | null> {
     const hash = view.key.keyHash;
-    const generation = this.generation;
-    const fresh = await this.load(hash);
-    if (generation === this.generation) this.remember(hash, fresh);
-    return fresh;
+    // Requests of one key arriving together share one load (e.g. every request after Redis lost its data).
+    let pending = this.reloading.get(hash);
+    if (pending === undefined) {
+      const generation = this.generation;
+      pending = this.load(hash).then((fresh) => {
+        if (generation === this.generation) this.remember(hash, fresh);
+        return fresh;
+      });
+      const settled = () => this.reloading.delete(hash);
+      pending.then(settled, settled);
+      this.reloading.set(hash, pending);
+    }
+    return pending;
   }
 
   /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
@@ -204,6 +218,7 @@ export class TenantDirectory {
         credential,
         rules: presentAccount(row),
         upstream: upstreamTarget(row.baseUrl, row.authStyle, credential),
+        protocols: protocolTargets(row, credential),
       });
     }
     const rules = presentGroup(group);
