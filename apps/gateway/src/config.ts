@@ -38,6 +38,8 @@ const envSchema = z.object({
   GATEWAY_MAX_ATTEMPTS: intFromEnv(1, 10).default(3),
   GATEWAY_UPSTREAM_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+  GATEWAY_BODY_GRACE_MS: intFromEnv(100, 600_000).default(10_000),
+  GATEWAY_BODY_MIN_BYTES_PER_SECOND: intFromEnv(1, 1024 * 1024 * 1024).default(8192),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -56,6 +58,9 @@ export type GatewayConfig = {
   maxAttempts: number;
   upstreamTimeoutMs: number;
   bodyLimitBytes: number;
+  /** A request body may take this long before `bodyMinBytesPerSecond` applies; slower bodies get 408. */
+  bodyGraceMs: number;
+  bodyMinBytesPerSecond: number;
   /**
    * With Redis: `inline` runs the usage worker (queue → database) in this process; `off` leaves it to
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
@@ -115,6 +120,8 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     maxAttempts: e.GATEWAY_MAX_ATTEMPTS,
     upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+    bodyGraceMs: e.GATEWAY_BODY_GRACE_MS,
+    bodyMinBytesPerSecond: e.GATEWAY_BODY_MIN_BYTES_PER_SECOND,
     usageWorker: e.GATEWAY_USAGE_WORKER,
     logLevel: e.LOG_LEVEL,
   };

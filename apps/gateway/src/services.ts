@@ -99,7 +99,11 @@ export async function buildServices(
       logger,
       maxAttempts: config.maxAttempts,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
-      bodyLimitBytes: config.bodyLimitBytes,
+      body: {
+        limitBytes: config.bodyLimitBytes,
+        graceMs: config.bodyGraceMs,
+        minBytesPerSecond: config.bodyMinBytesPerSecond,
+      },
       onAccountRejected: (accountId, message) => {
         store.accounts
           .markError(accountId, message)

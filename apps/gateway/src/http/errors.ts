@@ -17,7 +17,12 @@ export class PublicError extends Error {
   constructor(
     readonly code: PublicErrorCode,
     message: string,
-    readonly options: { retryAfterSeconds?: number; param?: string } = {},
+    readonly options: {
+      retryAfterSeconds?: number;
+      param?: string;
+      /** The connection cannot serve another request (e.g. a body left half-read). */
+      closeConnection?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'PublicError';
@@ -79,6 +84,7 @@ export function errorResponse(
     // closed"). The relay reads /v1 bodies from the socket itself and Node discards the rest.
     headers.connection = 'close';
   }
+  if (error instanceof PublicError && error.options.closeConnection) headers.connection = 'close';
   if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   }

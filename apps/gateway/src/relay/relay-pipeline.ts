@@ -14,7 +14,7 @@ import type { Endpoint } from './endpoints.ts';
 import { explainDenial } from './explain-denial.ts';
 import { headerValue } from './header-value.ts';
 import { orderCandidates } from './order-candidates.ts';
-import { parseJsonObject, readBody } from './read-body.ts';
+import { type BodyRules, parseJsonObject, readBody } from './read-body.ts';
 import { type RelayRequest, readRelayRequest } from './relay-request.ts';
 import { keyAllowsModel, restrictedByChannel, routesFor } from './route-model.ts';
 import { sessionIdentity } from './session-identity.ts';
@@ -36,7 +36,8 @@ export type RelayDeps = {
   logger: Logger;
   maxAttempts: number;
   upstreamTimeoutMs: number;
-  bodyLimitBytes: number;
+  /** Size limit and minimum pace of request bodies. */
+  body: BodyRules;
   /** An upstream rejected an account's credential: persist status=error (and invalidate caches). */
   onAccountRejected: (accountId: string, message: string) => void;
   now?: () => number;
@@ -104,7 +105,7 @@ export class RelayPipeline {
         `this API key's group serves the ${group.platform} API; ${endpoint.path} is for ${endpoint.platform} groups`,
       );
     }
-    const raw = await readBody(incoming, this.deps.bodyLimitBytes);
+    const raw = await readBody(incoming, this.deps.body);
     const request = readRelayRequest(endpoint, parseJsonObject(raw), raw.length);
     const routes = this.allowedRoutes(view, request.model);
     if (routes.length === 0) throw explainDenial(view, request.model, now);
