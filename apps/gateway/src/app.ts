@@ -28,7 +28,14 @@ export type GatewayApp = OpenAPIHono<AppEnv>;
 
 const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function createApp(deps: AppDeps): GatewayApp {
+/**
+ * Which APIs an app serves: `all` on one port, or, with `GATEWAY_ADMIN_LISTEN`, `tenant` (/v1) on the
+ * public port and `admin` (/admin/v1) on the admin one, so neither API is reachable on the other's
+ * port. Health, readiness and metrics are served by both.
+ */
+export type AppSurface = 'all' | 'tenant' | 'admin';
+
+export function createApp(deps: AppDeps, surface: AppSurface = 'all'): GatewayApp {
   const app = new OpenAPIHono<AppEnv>({
     // Validation failures of zod-openapi routes go through the same envelope as every other error.
     defaultHook: (result, c) => {
@@ -46,11 +53,12 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
   // /v1 bodies are limited by the relay itself while it reads them from the socket (relay/read-body.ts):
   // Hono's bodyLimit would open the request's web stream and start consuming the socket first.
-  app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
+  const servesAdmin = surface !== 'tenant';
+  if (servesAdmin) app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
 
   registerOpsRoutes(app, deps);
-  if (deps.admin) registerAdminRoutes(app, deps.admin);
-  registerPublicRoutes(app, deps.tenants);
+  if (servesAdmin && deps.admin) registerAdminRoutes(app, deps.admin);
+  if (surface !== 'admin') registerPublicRoutes(app, deps.tenants);
 
   app.notFound((c) =>
     errorResponse(

@@ -40,6 +40,8 @@ const envSchema = z.object({
   GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
   GATEWAY_BODY_GRACE_MS: intFromEnv(100, 600_000).default(10_000),
   GATEWAY_BODY_MIN_BYTES_PER_SECOND: intFromEnv(1, 1024 * 1024 * 1024).default(8192),
+  GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(10),
+  GATEWAY_KEY_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(60),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -61,6 +63,10 @@ export type GatewayConfig = {
   /** A request body may take this long before `bodyMinBytesPerSecond` applies; slower bodies get 408. */
   bodyGraceMs: number;
   bodyMinBytesPerSecond: number;
+  /** Wrong admin tokens per client address per 15 min before 429 ADMIN_AUTH_THROTTLED (0 = off). */
+  adminAuthFailureLimit: number;
+  /** Unknown API keys per client address per minute before 429 AUTH_THROTTLED (0 = off). */
+  keyAuthFailureLimit: number;
   /**
    * With Redis: `inline` runs the usage worker (queue → database) in this process; `off` leaves it to
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
@@ -122,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
     bodyGraceMs: e.GATEWAY_BODY_GRACE_MS,
     bodyMinBytesPerSecond: e.GATEWAY_BODY_MIN_BYTES_PER_SECOND,
+    adminAuthFailureLimit: e.GATEWAY_ADMIN_AUTH_FAILURE_LIMIT,
+    keyAuthFailureLimit: e.GATEWAY_KEY_AUTH_FAILURE_LIMIT,
     usageWorker: e.GATEWAY_USAGE_WORKER,
     logLevel: e.LOG_LEVEL,
   };

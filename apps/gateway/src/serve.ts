@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const services = await buildServices(config, logger);
-  const app = createApp(services.deps);
+  // With a separate admin listener each port serves only its own API.
+  const app = createApp(services.deps, config.adminListen ? 'tenant' : 'all');
 
   const servers = [
     serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   if (config.adminListen) {
     const { host, port } = config.adminListen;
     servers.push(
-      serve({ fetch: app.fetch, port, hostname: host }, (info) =>
+      serve({ fetch: createApp(services.deps, 'admin').fetch, port, hostname: host }, (info) =>
         logger.info({ port: info.port, host }, 'admin listening'),
       ),
     );

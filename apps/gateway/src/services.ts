@@ -1,6 +1,7 @@
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
+import { FailureThrottle } from './http/failure-throttle.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -118,6 +119,7 @@ export async function buildServices(
       store,
       cipher,
       adminToken: config.adminToken,
+      authThrottle: throttleOf(config.adminAuthFailureLimit, 15 * 60_000),
       version: GATEWAY_VERSION,
       accountTestTimeoutMs: config.upstreamTimeoutMs,
       onChange: (change) => {
@@ -138,13 +140,17 @@ export async function buildServices(
       readinessChecks,
       version: GATEWAY_VERSION,
       admin,
-      tenants: { relay, directory },
+      tenants: { relay, directory, keyThrottle: throttleOf(config.keyAuthFailureLimit, 60_000) },
     };
     return { deps, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+function throttleOf(maxFailures: number, windowMs: number): FailureThrottle | undefined {
+  return maxFailures === 0 ? undefined : new FailureThrottle({ maxFailures, windowMs });
 }
 
 async function startUsage(

@@ -36,6 +36,7 @@ export class AdminError extends Error {
     readonly code: AdminErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'AdminError';
@@ -85,7 +86,7 @@ export function errorResponse(
     headers.connection = 'close';
   }
   if (error instanceof PublicError && error.options.closeConnection) headers.connection = 'close';
-  if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
+  if (error.options.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   }
   return new Response(JSON.stringify(body), { status: error.status, headers });

@@ -119,6 +119,11 @@ export class TenantDirectory {
     return pending;
   }
 
+  /** True when the key is loaded and known (no lookup): what a throttled address may still use. */
+  knows(secret: string): boolean {
+    return this.keys.get(hashApiKey(secret))?.value != null;
+  }
+
   /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
   invalidateAll(): void {
     this.generation += 1;

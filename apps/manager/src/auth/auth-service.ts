@@ -33,11 +33,26 @@ export class AuthService {
     this.#signer = new SessionCookieSigner(config.adminToken);
   }
 
-  /** Undefined when no bearer token was sent; throws INVALID_TOKEN for a wrong one. */
-  authenticateBearer(authorization: string | undefined): Principal | undefined {
+  /**
+   * Undefined when no bearer token was sent; throws INVALID_TOKEN for a wrong one. The token is also
+   * the default login password, so wrong tokens count in the login throttle of the client address,
+   * and a throttled address gets AUTH_THROTTLED (with Retry-After) without its token being compared.
+   */
+  authenticateBearer(authorization: string | undefined, clientIp: string): Principal | undefined {
     if (authorization === undefined) return undefined;
+    const waitMs = this.throttle.retryAfterMs(clientIp);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new ManagerError(
+        'AUTH_THROTTLED',
+        `too many wrong credentials from this address; retry in ${seconds}s`,
+        undefined,
+        { headers: { 'Retry-After': String(seconds) } },
+      );
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match === null || !constantTimeEqual(match[1] ?? '', this.config.adminToken)) {
+      this.throttle.recordFailure(clientIp);
       throw new ManagerError('INVALID_TOKEN', 'the bearer token is not valid for this manager');
     }
     return { via: 'token', actor: 'token:admin' };
