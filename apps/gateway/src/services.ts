@@ -7,10 +7,10 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { RelayPipeline } from './relay/relay-pipeline.ts';
 import { TenantDirectory } from './relay/tenant-directory.ts';
-import { UpstreamPools } from './relay/upstream-pools.ts';
 import { type CacheEvent, createRuntime } from './runtime/index.ts';
 import { createCredentialCipher, loadSecretKey } from './secrets/index.ts';
 import { createStore, openDatabase } from './store/index.ts';
+import { UpstreamPools } from './upstream/upstream-pools.ts';
 import {
   BatchingUsageWriter,
   BullmqUsageQueue,
@@ -19,8 +19,6 @@ import {
   type UsageQueue,
 } from './usage/index.ts';
 import { GATEWAY_VERSION } from './version.ts';
-
-const CLEAR_COOLDOWN_PATH = /\/accounts\/([^/]+)\/clear-cooldown$/;
 
 /** The long-lived services behind the app, built once at start and closed once at shutdown. */
 export type GatewayServices = { deps: AppDeps; close: () => Promise<void> };
@@ -122,15 +120,14 @@ export async function buildServices(
       authThrottle: throttleOf(config.adminAuthFailureLimit, 15 * 60_000),
       version: GATEWAY_VERSION,
       accountTestTimeoutMs: config.upstreamTimeoutMs,
-      onChange: (change) => {
+      onChange: (change) => void publishChange({ kind: 'admin', ids: [change.path] }),
+      onEvent: (event) => {
         // An operator clearing a cooldown also clears the shared circuit state the relay keeps.
-        const cleared = CLEAR_COOLDOWN_PATH.exec(change.path)?.[1];
-        if (cleared !== undefined) {
+        if (event.kind === 'account_cooldown_cleared') {
           runtime.health
-            .clear(cleared)
+            .clear(event.accountId)
             .catch((error: unknown) => logger.warn({ err: error }, 'could not clear account health'));
         }
-        void publishChange({ kind: 'admin', ids: [change.path] });
       },
     };
     const deps: AppDeps = {

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { AdminError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { AdminError } from '../http/errors.ts';
 
 const ADMIN_BASE_PATH = '/admin/v1';
 

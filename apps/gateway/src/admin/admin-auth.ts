@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { AdminError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { AdminError } from '../http/errors.ts';
 import { clientAddress, type FailureThrottle } from '../http/failure-throttle.ts';
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();

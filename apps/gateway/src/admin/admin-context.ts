@@ -1,11 +1,13 @@
 import type { Context } from 'hono';
 import type { AdminContext } from '../domain/context.ts';
+import { AdminError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { AdminError } from '../http/errors.ts';
 import type { AdminDeps } from './admin-deps.ts';
 
 const ACTOR_PATTERN = /^[A-Za-z0-9._@:/+-]{1,64}$/;
 export const DEFAULT_ACTOR = 'admin-token';
+
+const ignoreEvent = () => undefined;
 
 /** The domain context of one admin request. `X-Admin-Actor` names who acts (the manager, a person). */
 export function adminContext(c: Context<AppEnv>, deps: AdminDeps): AdminContext {
@@ -16,6 +18,7 @@ export function adminContext(c: Context<AppEnv>, deps: AdminDeps): AdminContext 
     actor: actor && ACTOR_PATTERN.test(actor) ? actor : DEFAULT_ACTOR,
     requestId: c.var.requestId,
     now: deps.now ?? (() => new Date()),
+    emit: deps.onEvent ?? ignoreEvent,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../domain/events.ts';
 import type { FailureThrottle } from '../http/failure-throttle.ts';
 import type { CredentialCipher } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
@@ -26,5 +27,7 @@ export interface AdminDeps {
   idempotencyTtlSeconds?: number;
   /** Called after every successful mutation (cache invalidation). */
   onChange?: (change: AdminChange) => void;
+  /** Facts announced by admin actions after they commit (e.g. a cleared cooldown). */
+  onEvent?: (event: DomainEvent) => void;
   now?: () => Date;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { idempotencyKeySchema } from '@relay/schemas';
 import type { MiddlewareHandler } from 'hono';
+import { AdminError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { AdminError } from '../http/errors.ts';
 import type { CredentialCipher } from '../secrets/index.ts';
 import type { IdempotencyRepository } from '../store/idempotency-repository.ts';
 

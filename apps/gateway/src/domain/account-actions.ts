@@ -1,9 +1,9 @@
 import type { Account, AccountTestRequest, AccountTestResult } from '@relay/schemas';
 import { request } from 'undici';
-import { AdminError } from '../http/errors.ts';
-import { ENDPOINTS, type Endpoint, upstreamPathFor } from '../relay/endpoints.ts';
-import { ANTHROPIC_VERSION, credentialHeaders } from '../relay/upstream-call.ts';
+import { AdminError } from '../errors.ts';
 import type { AccountRow } from '../store/index.ts';
+import { ANTHROPIC_VERSION, credentialHeaders } from '../upstream/credential-headers.ts';
+import { upstreamTarget } from '../upstream/upstream-target.ts';
 import { recordAudit } from './audit.ts';
 import type { AdminContext } from './context.ts';
 import { notFound } from './crud.ts';
@@ -11,8 +11,8 @@ import { presentAccount } from './present.ts';
 import { withStoreErrors } from './store-errors.ts';
 
 /** Clears a cooldown set by the relay (429 / circuit breaker) so the account is scheduled again. */
-export function clearAccountCooldown(ctx: AdminContext, id: string): Promise<Account> {
-  return withStoreErrors(() =>
+export async function clearAccountCooldown(ctx: AdminContext, id: string): Promise<Account> {
+  const cleared = await withStoreErrors(() =>
     ctx.store.transaction(async (tx) => {
       const before = await tx.accounts.getForUpdate(id);
       if (!before) throw notFound('account', id);
@@ -29,6 +29,8 @@ export function clearAccountCooldown(ctx: AdminContext, id: string): Promise<Acc
       return after;
     }),
   );
+  ctx.emit({ kind: 'account_cooldown_cleared', accountId: id });
+  return cleared;
 }
 
 export interface AccountTestOptions {
@@ -136,13 +138,9 @@ async function markAccountError(ctx: AdminContext, id: string, lastError: string
   );
 }
 
-/** The same upstream URL the relay would use (relay/endpoints.ts), so a test proves what traffic will do. */
-function upstreamUrl(account: AccountRow, endpoint: Endpoint): string {
-  const url = new URL(account.baseUrl);
-  return `${url.origin}${upstreamPathFor(endpoint, url.pathname.replace(/\/+$/, ''))}`;
-}
-
 function upstreamCall(account: AccountRow, credential: string, model: string) {
+  // The same upstream URLs the relay uses, so a test proves what traffic will do.
+  const target = upstreamTarget(account.baseUrl, account.authStyle, credential);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -152,13 +150,13 @@ function upstreamCall(account: AccountRow, credential: string, model: string) {
   if (account.platform === 'anthropic') {
     headers['anthropic-version'] ??= ANTHROPIC_VERSION;
     return {
-      url: upstreamUrl(account, ENDPOINTS.messages),
+      url: `${target.origin}${target.paths.messages}`,
       headers,
       body: { model, max_tokens: MAX_TOKENS, messages },
     };
   }
   return {
-    url: upstreamUrl(account, ENDPOINTS.chat),
+    url: `${target.origin}${target.paths.chat}`,
     headers,
     body: { model, max_tokens: MAX_TOKENS, messages, stream: false },
   };

@@ -4,7 +4,7 @@ import type {
   AccountGroupListQuery,
   AccountGroupUpdate,
 } from '@relay/schemas';
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 import { type AccountGroupInsert, type AccountGroupRow, ID_PREFIX, newId } from '../store/index.ts';
 import { pageRequestOf, requireReference } from './crud.ts';
 import { presentAccountGroup } from './present.ts';

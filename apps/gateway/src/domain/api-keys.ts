@@ -6,7 +6,7 @@ import type {
   ApiKeyRotate,
   ApiKeyUpdate,
 } from '@relay/schemas';
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 import { generateApiKey } from '../secrets/index.ts';
 import { type ApiKeyInsert, type ApiKeyRow, ID_PREFIX, newId, type Store } from '../store/index.ts';
 import { recordAudit } from './audit.ts';

@@ -4,7 +4,7 @@ import type {
   ChannelGroupListQuery,
   ChannelGroupUpdate,
 } from '@relay/schemas';
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 import { type ChannelGroupInsert, type ChannelGroupRow, ID_PREFIX, newId } from '../store/index.ts';
 import { pageRequestOf, requireReference } from './crud.ts';
 import { presentChannelGroup } from './present.ts';

@@ -1,5 +1,6 @@
 import type { CredentialCipher } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
+import type { EmitDomainEvent } from './events.ts';
 
 /** Who is acting, for which request, with which services: every admin verb takes one. */
 export interface AdminContext {
@@ -9,4 +10,6 @@ export interface AdminContext {
   actor: string;
   requestId: string;
   now: () => Date;
+  /** Where actions announce what they did, after commit. */
+  emit: EmitDomainEvent;
 }

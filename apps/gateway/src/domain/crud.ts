@@ -1,5 +1,5 @@
 import { parseLabelSelector } from '@relay/schemas';
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 import type { LabelSelector, PageRequest } from '../store/index.ts';
 import { recordAudit } from './audit.ts';
 import type { AdminContext } from './context.ts';

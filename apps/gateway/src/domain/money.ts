@@ -1,5 +1,5 @@
 import { moneyToMicros } from '@relay/schemas';
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 
 /**
  * A validated decimal amount → micro-USD. Amounts beyond ±9 billion USD (the safe-integer range of

@@ -1,4 +1,4 @@
-import { AdminError } from '../http/errors.ts';
+import { AdminError } from '../errors.ts';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../store/index.ts';
 
 /** What each unique constraint means to an API caller. */

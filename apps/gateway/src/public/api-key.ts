@@ -1,4 +1,4 @@
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 
 /**
  * Query parameters that look like a credential, compared lower-cased (`?Key=`, `?API_KEY=` too);

@@ -1,14 +1,14 @@
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
+import { PublicError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { PublicError } from '../http/errors.ts';
 import { clientAddress, type FailureThrottle } from '../http/failure-throttle.ts';
 import { checkTenant } from '../relay/check-tenant.ts';
-import { ENDPOINTS, type Endpoint } from '../relay/endpoints.ts';
 import { modelsFor } from '../relay/list-models.ts';
 import type { RelayPipeline } from '../relay/relay-pipeline.ts';
 import type { TenantDirectory, TenantView } from '../relay/tenant-directory.ts';
+import { ENDPOINTS, type Endpoint } from '../upstream/endpoints.ts';
 import { apiKeyFromRequest } from './api-key.ts';
 
 export type PublicRouteDeps = {

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 import type { ApiKeyRow } from '../store/index.ts';
 import type { TenantView } from './tenant-directory.ts';
 

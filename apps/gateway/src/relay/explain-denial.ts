@@ -1,6 +1,6 @@
 import { type AccessDenied, evaluateAccess, noAvailableAccountsMessage } from '@relay/bindings';
 import { presentApiKey, presentSubscription, presentUser } from '../domain/present.ts';
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 import type { TenantView } from './tenant-directory.ts';
 
 /**

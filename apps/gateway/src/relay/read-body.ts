@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PublicError } from '../http/errors.ts';
+import { PublicError } from '../errors.ts';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.ts';
 
 /** How a request body must arrive: its size limit and the slowest pace the gateway waits for. */

@@ -1,5 +1,5 @@
-import { PublicError } from '../http/errors.ts';
-import type { Endpoint } from './endpoints.ts';
+import { PublicError } from '../errors.ts';
+import type { Endpoint } from '../upstream/endpoints.ts';
 
 /** What the pipeline needs to know about a tenant request, read once from its JSON body. */
 export type RelayRequest = {

@@ -19,6 +19,7 @@ import type {
   SubscriptionRow,
   UserRow,
 } from '../store/index.ts';
+import { type UpstreamTarget, upstreamTarget } from '../upstream/upstream-target.ts';
 
 /** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
 export type RoutableAccount = {
@@ -28,9 +29,8 @@ export type RoutableAccount = {
   credential: string;
   /** The account as the binding rules read it. */
   rules: SnapshotAccount;
-  origin: string;
-  /** Path prefix of the base URL (e.g. `/v1`), without a trailing slash. */
-  basePath: string;
+  /** Origin, per-endpoint paths and credential header, worked out at load. */
+  upstream: UpstreamTarget;
 };
 
 /** Everything about a group the hot path needs, shared by all of its keys. */
@@ -187,14 +187,13 @@ export class TenantDirectory {
     for (const binding of bindings) {
       const row = byId.get(binding.accountId);
       if (row === undefined) continue;
-      const url = new URL(row.baseUrl);
+      const credential = this.cipher.decrypt(row.credentialCiphertext, row.id);
       accounts.push({
         row,
         priority: binding.priority ?? row.priority,
-        credential: this.cipher.decrypt(row.credentialCiphertext, row.id),
+        credential,
         rules: presentAccount(row),
-        origin: url.origin,
-        basePath: url.pathname.replace(/\/+$/, ''),
+        upstream: upstreamTarget(row.baseUrl, row.authStyle, credential),
       });
     }
     const rules = presentGroup(group);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, classifyThrown, parseRetryAfter } from '../../src/relay/upstream-failure.ts';
+import { classifyStatus, classifyThrown, parseRetryAfter } from '../../src/upstream/upstream-failure.ts';
 
 describe('upstream failure classification', () => {
   it.each([

@@ -1,0 +1,70 @@
+import type { Dispatcher } from 'undici';
+import { recordUsage } from './record-usage.ts';
+import type { RelayCall, RelayEnv } from './relay-call.ts';
+import { UsageAccumulator } from './usage.ts';
+
+/** Largest non-stream upstream answer the gateway holds (it is read whole to meter it and to fail over on a cut). */
+const MAX_BUFFERED_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Writes a non-stream answer: read whole first (so a cut before the end can still fail over), then
+ * sent with its length in one write. Returns the status sent, or 'retry' when nothing was sent and
+ * the next account should be tried.
+ */
+export async function deliverBuffered(
+  env: RelayEnv,
+  call: RelayCall,
+  response: Dispatcher.ResponseData,
+  contentType: string,
+): Promise<number | 'retry'> {
+  const { outgoing, request } = call;
+  const status = response.statusCode;
+  let body: Buffer;
+  try {
+    body = await readAll(response.body, MAX_BUFFERED_RESPONSE_BYTES);
+  } catch {
+    if (!call.abort.signal.aborted) return 'retry';
+    // The client left while the answer was being read: still exactly one usage event.
+    recordUsage(env, call, { status: 499, errorCode: 'CLIENT_CLOSED' });
+    return 499;
+  }
+  outgoing.writeHead(status, {
+    'content-type': contentType,
+    'content-length': String(body.length),
+    'x-request-id': call.requestId,
+  });
+  outgoing.end(body);
+  let tokens: ReturnType<UsageAccumulator['finish']> | undefined;
+  if (status < 300) {
+    const usage = new UsageAccumulator();
+    usage.add(usageOf(body));
+    tokens = usage.finish({ promptCharacters: request.promptCharacters, completionCharacters: 0 });
+  }
+  recordUsage(env, call, {
+    status,
+    errorCode: status >= 400 ? 'UPSTREAM_REQUEST_ERROR' : null,
+    ttftMs: Math.round(env.clock.now() - call.startedAt),
+    tokens,
+  });
+  return status;
+}
+
+async function readAll(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new Error('upstream answer too large');
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+function usageOf(body: Buffer): Parameters<UsageAccumulator['add']>[0] {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { usage?: unknown; response?: { usage?: unknown } };
+    return (parsed.usage ?? parsed.response?.usage ?? null) as Parameters<UsageAccumulator['add']>[0];
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,199 @@
+import type { Dispatcher } from 'undici';
+import { PublicError } from '../errors.ts';
+import type { AccountState } from '../runtime/account-health.ts';
+import type { SlotRequest } from '../runtime/concurrency-slots.ts';
+import { headerValue } from '../upstream/header-value.ts';
+import { sendUpstream, upstreamHeaders } from '../upstream/send-upstream.ts';
+import { classifyStatus, classifyThrown, type UpstreamFailure } from '../upstream/upstream-failure.ts';
+import { guard, SLOT_LEASE_MS } from './admission.ts';
+import { deliverBuffered } from './deliver-buffered.ts';
+import { deliverStream } from './deliver-stream.ts';
+import { explainDenial } from './explain-denial.ts';
+import { orderCandidates } from './order-candidates.ts';
+import { recordUsage } from './record-usage.ts';
+import type { Admission, RelayCall, RelayEnv, RelayOutcome } from './relay-call.ts';
+import type { ModelRoute } from './tenant-directory.ts';
+import { upstreamBody } from './upstream-body.ts';
+
+/**
+ * Account selection with failover: the usable candidates (no cooldown, circuit closed or on trial)
+ * ordered by priority, load and stickiness; each attempt takes the account's slot, sends, and either
+ * delivers the answer or records the failure and moves on, up to `maxAttempts`. Errors before
+ * anything was written are thrown as PublicError.
+ */
+export async function relayWithFailover(
+  env: RelayEnv,
+  call: RelayCall,
+  admission: Admission,
+): Promise<RelayOutcome> {
+  const { view, request, routes, outgoing, abort } = call;
+  const now = env.clock.now();
+  const { states, sticky, stickyKey } = admission;
+  const usable = routes.filter((route) => {
+    const until = route.account.row.cooldownUntil?.getTime();
+    if (until !== undefined && until > now) return false;
+    const status = states.get(route.account.row.id)?.status ?? 'closed';
+    return status === 'closed' || status === 'half_open';
+  });
+  if (usable.length === 0) throw explainDenial(view, request.model, now, cooldownsOf(states));
+
+  const byId = new Map(usable.map((route) => [route.account.row.id, route]));
+  const ordered = orderCandidates(
+    usable.map((route) => ({
+      accountId: route.account.row.id,
+      priority: route.account.priority,
+      weight: route.account.row.weight,
+      concurrency: route.account.row.concurrency,
+      inFlight: env.inFlight.get(route.account.row.id) ?? 0,
+      lastUsedAt: env.lastUsed.get(route.account.row.id) ?? 0,
+    })),
+    sticky ?? undefined,
+  );
+
+  // A client that goes away while we wait for the upstream aborts the attempt.
+  const onClientGone = () => {
+    if (!outgoing.writableFinished) abort.abort();
+  };
+  outgoing.once('close', onClientGone);
+
+  let lastFailure: UpstreamFailure | undefined;
+  try {
+    for (const candidate of ordered) {
+      if (call.attempts >= env.maxAttempts || abort.signal.aborted) break;
+      const route = byId.get(candidate.accountId);
+      if (route === undefined) continue;
+      const accountId = route.account.row.id;
+      if (states.get(accountId)?.status === 'half_open' && !(await env.health.tryAcquireTrial(accountId)))
+        continue;
+      if (!(await takeAccountSlot(env, call, route))) continue;
+      call.attempts += 1;
+      call.route = route;
+      env.inFlight.set(accountId, (env.inFlight.get(accountId) ?? 0) + 1);
+      env.lastUsed.set(accountId, env.clock.now());
+      try {
+        const attempt = await attemptOnce(env, call, route);
+        if (attempt.kind === 'aborted') break;
+        if (attempt.kind === 'failed') {
+          lastFailure = attempt.failure;
+          await recordFailure(env, route, attempt.failure);
+          continue;
+        }
+        if (attempt.passedThrough === false) {
+          const state = states.get(accountId);
+          if (state?.status !== 'closed' || state.failures !== undefined) {
+            env.health.recordSuccess(accountId).catch(() => undefined);
+          }
+          if (stickyKey !== undefined && sticky !== accountId) {
+            env.sticky.set(stickyKey, accountId).catch(() => undefined);
+          }
+        }
+        return { status: attempt.status, accountId, attempts: call.attempts };
+      } finally {
+        env.inFlight.set(accountId, (env.inFlight.get(accountId) ?? 1) - 1);
+      }
+    }
+  } finally {
+    outgoing.off('close', onClientGone);
+  }
+
+  if (abort.signal.aborted) {
+    recordUsage(env, call, { status: 499, errorCode: 'CLIENT_CLOSED' });
+    return { status: 499, attempts: call.attempts };
+  }
+  if (call.attempts === 0) {
+    // Every usable account is at its concurrency limit right now.
+    throw new PublicError(
+      'CONCURRENCY_LIMITED',
+      'All upstream accounts for this model are busy; retry shortly.',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
+  }
+  const timedOut = lastFailure?.kind === 'timeout';
+  const attempts = call.attempts;
+  const error = new PublicError(
+    timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR',
+    `upstream failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastFailure?.message ?? 'unknown error'}`,
+  );
+  recordUsage(env, call, { status: error.status, errorCode: error.code });
+  throw error;
+}
+
+type Attempt =
+  | { kind: 'aborted' }
+  | { kind: 'failed'; failure: UpstreamFailure }
+  /** An answer was sent; `passedThrough` when it was the upstream's own request error (4xx). */
+  | { kind: 'delivered'; status: number; passedThrough: boolean };
+
+/** The account's own concurrency slot, when it has a limit; false when it is full. */
+async function takeAccountSlot(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<boolean> {
+  const slot: SlotRequest = {
+    key: `{${route.account.row.id}}:conc:account`,
+    limit: route.account.row.concurrency,
+    holder: call.requestId,
+    ttlMs: SLOT_LEASE_MS,
+  };
+  if (slot.limit <= 0) return true;
+  const taken = await guard(() => env.slots.acquire(slot));
+  if (!taken.acquired) return false;
+  call.held.push({ key: slot.key, holder: call.requestId });
+  return true;
+}
+
+/** One upstream attempt: send, classify the answer, deliver it when it is one to deliver. */
+async function attemptOnce(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<Attempt> {
+  const { endpoint, request, abort } = call;
+  const body = upstreamBody(endpoint, request, call.raw, route.upstreamModel);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await sendUpstream({
+      pools: env.pools,
+      target: route.account.upstream,
+      endpoint,
+      body,
+      headers: upstreamHeaders(route.account.upstream, call.incoming.headers, call.requestId, body.length),
+      timeoutMs: env.upstreamTimeoutMs,
+      signal: abort.signal,
+    });
+  } catch (error) {
+    if (abort.signal.aborted) return { kind: 'aborted' };
+    return { kind: 'failed', failure: classifyThrown(error) };
+  }
+  const failure = classifyStatus(response.statusCode, response.headers['retry-after']);
+  if (failure !== undefined && failure.kind !== 'request_error') {
+    response.body.dump().catch(() => undefined);
+    return { kind: 'failed', failure };
+  }
+  const contentType = headerValue(response.headers['content-type']) ?? 'application/json';
+  const streaming = request.stream && response.statusCode < 300 && contentType.includes('text/event-stream');
+  const delivered = streaming
+    ? await deliverStream(env, call, response, contentType)
+    : await deliverBuffered(env, call, response, contentType);
+  if (delivered === 'retry') {
+    return {
+      kind: 'failed',
+      failure: { kind: 'connect_error', message: 'upstream connection lost before the answer was complete' },
+    };
+  }
+  return { kind: 'delivered', status: delivered, passedThrough: failure !== undefined };
+}
+
+async function recordFailure(env: RelayEnv, route: ModelRoute, failure: UpstreamFailure): Promise<void> {
+  const accountId = route.account.row.id;
+  env.logger.warn({ account_id: accountId, kind: failure.kind, status: failure.status }, failure.message);
+  if (failure.kind === 'auth_error') {
+    env.onAccountRejected(accountId, failure.message);
+    return;
+  }
+  if (failure.kind === 'request_error' || failure.kind === 'stream_error') return;
+  await env.health
+    .recordFailure(accountId, { kind: failure.kind, retryAfterMs: failure.retryAfterMs })
+    .catch((error: unknown) => env.logger.warn({ err: error }, 'could not record account failure'));
+}
+
+function cooldownsOf(states: ReadonlyMap<string, AccountState>): Map<string, number> {
+  const cooldowns = new Map<string, number>();
+  for (const [id, state] of states) if (state.until !== undefined) cooldowns.set(id, state.until);
+  return cooldowns;
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { AccountHealth, AccountState } from '../runtime/account-health.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { ConcurrencySlots, SlotRelease, SlotRequest } from '../runtime/concurrency-slots.ts';
+import type { RateLimiter } from '../runtime/rate-limiter.ts';
+import type { StickySessions } from '../runtime/sticky-sessions.ts';
+import type { Endpoint } from '../upstream/endpoints.ts';
+import type { UpstreamPools } from '../upstream/upstream-pools.ts';
+import type { UsageQueue } from '../usage/usage-queue.ts';
+import type { BodyRules } from './read-body.ts';
+import type { RelayRequest } from './relay-request.ts';
+import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory.ts';
+
+export type RelayDeps = {
+  directory: TenantDirectory;
+  pools: UpstreamPools;
+  limiter: RateLimiter;
+  slots: ConcurrencySlots;
+  sticky: StickySessions;
+  health: AccountHealth;
+  usage: UsageQueue;
+  logger: Logger;
+  maxAttempts: number;
+  upstreamTimeoutMs: number;
+  /** Size limit and minimum pace of request bodies. */
+  body: BodyRules;
+  /** An upstream rejected an account's credential: persist status=error (and invalidate caches). */
+  onAccountRejected: (accountId: string, message: string) => void;
+  /** The one clock of the relay: admission times, durations, usage timestamps (default: system clock). */
+  clock?: Clock;
+};
+
+/** The pipeline's long-lived state, shared by every call: its deps and this process's account load. */
+export type RelayEnv = Omit<RelayDeps, 'clock'> & {
+  clock: Clock;
+  /** Attempts this process has in flight per account (spreads load across equal candidates). */
+  inFlight: Map<string, number>;
+  /** When this process last sent an attempt to each account (least-recently-used tie-break). */
+  lastUsed: Map<string, number>;
+};
+
+/** How a relayed request ended, for the access log and metrics. */
+export type RelayOutcome = { status: number; accountId?: string; attempts: number };
+
+/** What admission found out, handed to account selection. */
+export type Admission = {
+  tenantSlots: SlotRequest[];
+  states: Map<string, AccountState>;
+  sticky: string | null;
+  stickyKey: string | undefined;
+};
+
+/**
+ * One tenant request on its way through the relay: what was read from the client once (key view,
+ * parsed body, candidate routes) and what the stages add as it goes (slots held, attempts, the
+ * account tried last). Every stage takes the call instead of a list of positional arguments.
+ */
+export class RelayCall {
+  /** Slots to give back when the call ends: the tenant's, then each attempted account's. */
+  readonly held: SlotRelease[] = [];
+  /** Aborted when the client goes away while an attempt is pending. */
+  readonly abort = new AbortController();
+  attempts = 0;
+  /** The account tried last (the one a usage event names). */
+  route: ModelRoute | undefined;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly requestId: string,
+    readonly incoming: IncomingMessage,
+    readonly outgoing: ServerResponse,
+    /** Clock reading when the request arrived; latency and time to first token count from here. */
+    readonly startedAt: number,
+    readonly view: TenantView,
+    readonly raw: Buffer,
+    readonly request: RelayRequest,
+    readonly routes: readonly ModelRoute[],
+  ) {}
+}
