@@ -18,7 +18,8 @@ function hasPnpm() {
 /** pnpm on PATH for this process and its children: global if present, else a project-local copy. */
 export function ensurePnpm() {
   if (hasPnpm()) return;
-  const local = join(root, '.tools');
+  // RELAY_TOOLS_DIR moves the local copy (tests use it); .tools/ is git-ignored.
+  const local = process.env.RELAY_TOOLS_DIR ?? join(root, '.tools');
   process.env.PATH = `${join(local, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`;
   if (hasPnpm()) return;
   console.log(`[relay] pnpm not found: installing pnpm@${PNPM_VERSION} into .tools/`);

@@ -1,19 +1,52 @@
 // The one start command (README): both apps on embedded defaults plus a mock upstream and a demo tenant,
-// so the first curl works. Ctrl-C stops everything. Plain Node; installs dependencies on first run.
+// so the first curl works. Plain Node; installs dependencies on first run.
+// - The apps' logs go to <data>/logs/<app>.log; the terminal shows only this script's lines, banner last.
+// - SIGTERM or SIGINT to npm, to this script or to any app stops everything: the apps get an IPC channel
+//   and stop themselves when it closes (scripts/exit-with-parent.mjs), and this script stops when its
+//   parent (npm) goes away, so no process is left holding a port.
+// Settings (all optional): RELAY_DATA_DIR, RELAY_GATEWAY_PORT, RELAY_MANAGER_PORT, RELAY_MOCK_PORT.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ensureInstalled, root } from './bootstrap.mjs';
 
-ensureInstalled();
-
 const dataDir = process.env.RELAY_DATA_DIR ?? join(root, 'data');
-const gatewayPort = Number(process.env.RELAY_GATEWAY_PORT ?? 8080);
-const managerPort = Number(process.env.RELAY_MANAGER_PORT ?? 18190);
-const mockPort = Number(process.env.RELAY_MOCK_PORT ?? 18081);
+const logDir = join(dataDir, 'logs');
+const gatewayPort = portSetting('RELAY_GATEWAY_PORT', 8080);
+const managerPort = portSetting('RELAY_MANAGER_PORT', 18190);
+const mockPort = portSetting('RELAY_MOCK_PORT', 18081);
 const tsxImport = join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+const exitWithParent = join(root, 'scripts', 'exit-with-parent.mjs');
+
+function portSetting(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`[relay] ${name}=${text} is not a port number (1-65535)`);
+    process.exit(2);
+  }
+  return port;
+}
+
+/** Resolves when nothing listens on the port; otherwise names the variable that moves it. */
+function checkPortFree(port, name, variable) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} (${name}) is already in use: stop what listens there or set ${variable} to a free port`
+            : `cannot use port ${port} (${name}): ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen({ port, host: '0.0.0.0', exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
 
 /** Demo settings are generated once and kept in data/demo.json so restarts keep the same tokens. */
 function loadDemoSettings() {
@@ -33,22 +66,31 @@ const children = [];
 let stopping = false;
 
 function launch(name, entry, env, args = []) {
-  const child = spawn(process.execPath, ['--import', tsxImport, join(root, entry), ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const logFile = join(logDir, `${name}.log`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    ['--import', exitWithParent, '--import', tsxImport, join(root, entry), ...args],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', log, log, 'ipc'] },
+  );
   children.push({ name, child });
-  const prefix = (line) => process.stdout.write(`[${name}] ${line}\n`);
-  createInterface({ input: child.stdout }).on('line', prefix);
-  createInterface({ input: child.stderr }).on('line', prefix);
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`[relay] ${name} exited (${signal ?? code}); stopping everything`);
+      console.error(`[relay] ${name} exited (${signal ?? code}); stopping everything. Its last lines:`);
+      console.error(lastLines(logFile, 15));
       stop(1);
     }
   });
   return child;
+}
+
+function lastLines(file, count) {
+  try {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count);
+    return lines.map((line) => `  ${line}`).join('\n');
+  } catch {
+    return '  (no log)';
+  }
 }
 
 async function waitForHealthy(name, url, deadlineMs = 60_000) {
@@ -76,9 +118,20 @@ function stop(code = 0) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+process.on('SIGHUP', () => stop(0));
+// npm (or a supervisor) that dies without passing its signal on leaves this process re-parented: stop too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) stop(0);
+}, 500).unref();
 
 async function main() {
+  ensureInstalled();
+  await checkPortFree(gatewayPort, 'gateway', 'RELAY_GATEWAY_PORT');
+  await checkPortFree(managerPort, 'manager', 'RELAY_MANAGER_PORT');
+  await checkPortFree(mockPort, 'mock upstream', 'RELAY_MOCK_PORT');
   const demo = loadDemoSettings();
+  mkdirSync(logDir, { recursive: true });
   const mockUrl = `http://127.0.0.1:${mockPort}`;
   launch('mock', 'packages/testkit/src/mock-cli.ts', {}, [
     '--port',
@@ -109,11 +162,13 @@ async function main() {
 
   const seed = await seedDemo(demo, gatewayUrl, mockUrl);
   console.log(`
-Relay is running (embedded mode, data in ./data):
+Relay is running (embedded mode, data in ${dataDir}, logs in ${logDir}):
   gateway  ${gatewayUrl}   admin token: ${demo.gatewayAdminToken}
   manager  ${managerUrl}  admin token: ${demo.managerAdminToken}
   mock upstream ${mockUrl}
 ${seed}
+Embedded mode batches usage in memory: a crash can lose the last fraction of a second of usage.
+Production runs with DATABASE_URL and REDIS_URL (docs/operations.md).
 Stop with Ctrl-C.`);
 }
 
@@ -122,7 +177,7 @@ async function seedDemo(demo, gatewayUrl, mockUrl) {
   const seedEntry = join(root, 'apps/gateway/src/demo/seed-cli.ts');
   if (!existsSync(seedEntry)) return '  (demo seed not available in this build)';
   const output = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxImport, seedEntry], {
+    const child = spawn(process.execPath, ['--import', exitWithParent, '--import', tsxImport, seedEntry], {
       cwd: root,
       env: {
         ...process.env,
@@ -132,7 +187,7 @@ async function seedDemo(demo, gatewayUrl, mockUrl) {
         RELAY_SEED_MOCK_API_KEY: demo.mockApiKey,
         RELAY_SEED_STATE_FILE: join(dataDir, 'demo-tenant.json'),
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let text = '';
     child.stdout.on('data', (chunk) => {

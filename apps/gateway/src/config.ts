@@ -43,6 +43,9 @@ const envSchema = z.object({
   GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(10),
   GATEWAY_KEY_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(60),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
+  GATEWAY_LEASE_TTL_MS: intFromEnv(1_000, 600_000).default(30_000),
+  GATEWAY_LIMITER_UNAVAILABLE: z.enum(['closed', 'open']).default('closed'),
+  GATEWAY_RESERVE_MAX_TOKENS: intFromEnv(1, 10_000_000).default(4_096),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +75,23 @@ export type GatewayConfig = {
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
    */
   usageWorker: 'inline' | 'off';
+  /**
+   * Admission leases (limits, slots, budget reservations) end this long after the last renewal; the
+   * gateway renews them every third of it while a request runs, so a crashed process's leases free
+   * themselves within one lease time.
+   */
+  leaseTtlMs: number;
+  /**
+   * When the shared limiter state (Redis) does not answer: `closed` refuses with 503
+   * LIMITER_UNAVAILABLE; `open` serves without limits, slots or reservations (money is then checked
+   * against the cached view only).
+   */
+  limiterUnavailable: 'closed' | 'open';
+  /**
+   * Completion tokens assumed when reserving a request's worst-case cost: the request's `max_tokens`
+   * (or `max_completion_tokens` / `max_output_tokens`) capped at this, or this when it sets none.
+   */
+  reserveMaxTokens: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -131,6 +151,9 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     adminAuthFailureLimit: e.GATEWAY_ADMIN_AUTH_FAILURE_LIMIT,
     keyAuthFailureLimit: e.GATEWAY_KEY_AUTH_FAILURE_LIMIT,
     usageWorker: e.GATEWAY_USAGE_WORKER,
+    leaseTtlMs: e.GATEWAY_LEASE_TTL_MS,
+    limiterUnavailable: e.GATEWAY_LIMITER_UNAVAILABLE,
+    reserveMaxTokens: e.GATEWAY_RESERVE_MAX_TOKENS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -21,6 +21,12 @@ async function main(): Promise<void> {
   // With a separate admin listener each port serves only its own API.
   const app = createApp(services.deps, config.adminListen ? 'tenant' : 'all');
 
+  if (config.redisUrl === undefined) {
+    // ADR 0005: embedded mode batches usage in memory (up to 200 ms) and relaxes PGlite's fsync.
+    logger.warn(
+      'embedded mode: usage is written in batches from memory, so a crash can lose the last fraction of a second of usage; set DATABASE_URL and REDIS_URL for production',
+    );
+  }
   const servers = [
     serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       logger.info(
@@ -36,6 +42,12 @@ async function main(): Promise<void> {
         logger.info({ port: info.port, host }, 'admin listening'),
       ),
     );
+  }
+  for (const server of servers) {
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`relay-gateway: ${listenFailure(error)}\n`);
+      void services.close().finally(() => process.exit(1));
+    });
   }
 
   let stopping = false;
@@ -61,6 +73,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** One line an operator can act on, instead of a stack trace. */
+function listenFailure(error: NodeJS.ErrnoException & { port?: number; address?: string }): string {
+  const where = `${error.address ?? '0.0.0.0'}:${error.port ?? '?'}`;
+  if (error.code === 'EADDRINUSE')
+    return `cannot listen on ${where}: the port is already in use (set GATEWAY_PORT or GATEWAY_ADMIN_LISTEN)`;
+  if (error.code === 'EACCES') return `cannot listen on ${where}: permission denied (use a port above 1023)`;
+  return `cannot listen on ${where}: ${error.message}`;
 }
 
 await main();

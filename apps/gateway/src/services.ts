@@ -14,8 +14,10 @@ import { UpstreamPools } from './upstream/upstream-pools.ts';
 import {
   BatchingUsageWriter,
   BullmqUsageQueue,
+  LastUsedWriter,
   registerUsageMetrics,
   startUsageWorker,
+  touchingLastUsed,
   type UsageQueue,
 } from './usage/index.ts';
 import { GATEWAY_VERSION } from './version.ts';
@@ -72,6 +74,9 @@ export async function buildServices(
 
     const usage = await startUsage(config, store, logger, options, closers);
     registerUsageMetrics(metrics.registry, usage.sources);
+    // last_used_at of keys and accounts: remembered per request, written at most once per id per 30 s.
+    const lastUsed = new LastUsedWriter({ store, logger });
+    closers.push(() => lastUsed.close());
 
     const directory = new TenantDirectory(store, cipher);
     runtime.cacheBus.subscribe(() => directory.invalidateAll());
@@ -94,7 +99,7 @@ export async function buildServices(
       slots: runtime.slots,
       sticky: runtime.sticky,
       health: runtime.health,
-      usage: usage.queue,
+      usage: touchingLastUsed(usage.queue, lastUsed),
       logger,
       maxAttempts: config.maxAttempts,
       upstreamTimeoutMs: config.upstreamTimeoutMs,

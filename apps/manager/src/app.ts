@@ -8,6 +8,7 @@ import { requestContext } from './http/request-context.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerDraftRoutes } from './routes/draft-routes.ts';
 import { registerHostRoutes } from './routes/host-routes.ts';
 import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
@@ -63,6 +64,7 @@ export function createApp(services: ManagerServices): ManagerApp {
   registerImportRoutes(app, services);
   registerAccessRoutes(app, services);
   registerReconcileRoutes(app, services);
+  registerDraftRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

@@ -30,8 +30,13 @@ async function main(): Promise<void> {
     port: config.listen.port,
   }) as Server;
 
-  server.on('error', (error) => {
-    logger.fatal({ err: error }, 'cannot listen');
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const where = `${config.listen.host}:${config.listen.port}`;
+    process.stderr.write(
+      error.code === 'EADDRINUSE'
+        ? `relay-manager: cannot listen on ${where}: the port is already in use (set MANAGER_LISTEN_ADDR)\n`
+        : `relay-manager: cannot listen on ${where}: ${error.message}\n`,
+    );
     void services.close().finally(() => process.exit(1));
   });
   server.on('listening', () => {

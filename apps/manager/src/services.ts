@@ -10,19 +10,21 @@ import type { ManagerConfig } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { DraftService } from './drafts/draft-service.ts';
+import type { PublishStep } from './drafts/pack-publisher.ts';
+import { PackPublisher } from './drafts/pack-publisher.ts';
+import { BatchRecorder } from './engine/batches.ts';
+import { HostConnections } from './engine/host-connection.ts';
+import type { ImportMetrics } from './engine/import-metrics.ts';
+import { createImportMetrics } from './engine/import-metrics.ts';
 import type { HostClientFactory } from './hosts/host-client.ts';
 import { defaultHostClientFactory } from './hosts/host-client.ts';
 import type { HostLeaseOptions } from './hosts/host-lease.ts';
 import { HostLeases } from './hosts/host-lease.ts';
 import { HostService } from './hosts/host-service.ts';
 import { ProbeScheduler } from './hosts/probe-scheduler.ts';
-import { BatchRecorder } from './imports/batches.ts';
-import { HostConnections } from './imports/host-connection.ts';
-import type { ImportMetrics } from './imports/import-metrics.ts';
-import { createImportMetrics } from './imports/import-metrics.ts';
 import { ImportQueries } from './imports/import-queries.ts';
 import { ImportService } from './imports/import-service.ts';
-import { RollbackService } from './imports/rollback-service.ts';
 import { SmokeKeyProvisioner } from './imports/smoke-key.ts';
 import type { Logger } from './logger.ts';
 import { createLogger } from './logger.ts';
@@ -30,6 +32,7 @@ import type { ManagerMetrics } from './metrics.ts';
 import { createMetrics } from './metrics.ts';
 import { PackCatalog } from './packs/pack-catalog.ts';
 import { ReconcileService } from './reconcile/reconcile-service.ts';
+import { RollbackService } from './rollback/rollback-service.ts';
 import type { Store } from './store/store.ts';
 import { createStore } from './store/store.ts';
 
@@ -55,6 +58,7 @@ export type ManagerServices = {
   rollbacks: RollbackService;
   access: AccessService;
   reconcile: ReconcileService;
+  drafts: DraftService;
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
@@ -69,6 +73,8 @@ export type ServiceOverrides = {
   collectProcessMetrics?: boolean;
   loginThrottle?: LoginThrottleOptions;
   hostLease?: HostLeaseOptions;
+  /** Test seam of the publish: runs after each step, a throw is that step failing. */
+  afterPublishStep?: (step: PublishStep) => void | Promise<void>;
 };
 
 export async function createServices(
@@ -134,6 +140,18 @@ export async function createServices(
   const importQueries = new ImportQueries({ store, access, clock });
   const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });
   const reconcile = new ReconcileService({ ...lifecycle, logger: logger.child({ component: 'reconcile' }) });
+  const publisher = new PackPublisher({
+    repoRoot: config.repoRoot,
+    gitAuthor: config.gitAuthor,
+    afterStep: overrides.afterPublishStep,
+  });
+  const drafts = new DraftService({
+    store,
+    packs,
+    publisher,
+    clock,
+    logger: logger.child({ component: 'drafts' }),
+  });
   const reconcileScheduler = new ProbeScheduler(
     () => reconcile.runScheduled(),
     config.reconcileIntervalMs,
@@ -187,6 +205,7 @@ export async function createServices(
     rollbacks,
     access,
     reconcile,
+    drafts,
     reconcileScheduler,
     redis,
     close: async () => {

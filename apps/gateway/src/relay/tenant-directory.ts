@@ -64,6 +64,8 @@ export type TenantView = {
    * so a burst cannot overspend while usage is on its way to the database.
    */
   spend: { micros: bigint };
+  /** When the rows above were read (epoch ms, taken before the queries): how fresh its money figures are. */
+  loadedAt: number;
 };
 
 type Entry<T> = { value: T; expiresAt: number };
@@ -124,6 +126,18 @@ export class TenantDirectory {
     return this.keys.get(hashApiKey(secret))?.value != null;
   }
 
+  /**
+   * The view reloaded from the database now, bypassing the cache (admission seeds shared budget
+   * mirrors only from fresh figures). Null when the key no longer exists.
+   */
+  async reload(view: TenantView): Promise<TenantView | null> {
+    const hash = view.key.keyHash;
+    const generation = this.generation;
+    const fresh = await this.load(hash);
+    if (generation === this.generation) this.remember(hash, fresh);
+    return fresh;
+  }
+
   /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
   invalidateAll(): void {
     this.generation += 1;
@@ -152,6 +166,7 @@ export class TenantDirectory {
   }
 
   private async load(hash: string): Promise<TenantView | null> {
+    const loadedAt = this.now();
     const key = await this.store.apiKeys.getByHash(hash);
     if (key === undefined) return null;
     const [user, group, subscription] = await Promise.all([
@@ -160,7 +175,7 @@ export class TenantDirectory {
       this.store.subscriptions.findActive(key.userId, key.groupId, new Date(this.now())),
     ]);
     if (user === undefined || group === undefined) return null;
-    return { key, user, subscription, group, spend: { micros: 0n } };
+    return { key, user, subscription, group, spend: { micros: 0n }, loadedAt };
   }
 
   private async loadGroup(groupId: string): Promise<GroupView | undefined> {

@@ -1,16 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { AccountHealth, AccountHealthOptions } from './account-health.ts';
+import type { Admission } from './admission.ts';
 import type { CacheBus } from './cache-bus.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { ConcurrencySlots } from './concurrency-slots.ts';
 import { RuntimeUnavailableError } from './errors.ts';
 import { MemoryAccountHealth } from './memory-account-health.ts';
+import { MemoryAdmission } from './memory-admission.ts';
 import { MemoryCacheBus } from './memory-cache-bus.ts';
 import { MemoryConcurrencySlots } from './memory-concurrency-slots.ts';
 import { MemoryRateLimiter } from './memory-rate-limiter.ts';
 import { MemoryStickySessions } from './memory-sticky-sessions.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { RedisAccountHealth } from './redis-account-health.ts';
+import { RedisAdmission } from './redis-admission.ts';
 import { RedisCacheBus } from './redis-cache-bus.ts';
 import { createRedisClient } from './redis-client.ts';
 import { RedisConcurrencySlots } from './redis-concurrency-slots.ts';
@@ -36,6 +39,8 @@ export type RuntimeOptions = {
 
 export type Runtime = {
   mode: 'memory' | 'redis';
+  /** What a request takes at admission (limits, tenant slots, sticky, budgets), as one lease. */
+  admission: Admission;
   rateLimiter: RateLimiter;
   slots: ConcurrencySlots;
   sticky: StickySessions;
@@ -54,11 +59,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const clock = options.clock ?? systemClock;
   const onError = options.onError ?? (() => {});
   if (options.redisUrl === undefined) {
+    const rateLimiter = new MemoryRateLimiter(clock);
+    const slots = new MemoryConcurrencySlots(clock);
+    const sticky = new MemoryStickySessions(clock);
     return {
       mode: 'memory',
-      rateLimiter: new MemoryRateLimiter(clock),
-      slots: new MemoryConcurrencySlots(clock),
-      sticky: new MemoryStickySessions(clock),
+      admission: new MemoryAdmission(rateLimiter, slots, sticky, clock),
+      rateLimiter,
+      slots,
+      sticky,
       health: new MemoryAccountHealth(clock, options.health),
       cacheBus: new MemoryCacheBus(onError),
       ready: async () => {},
@@ -72,6 +81,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const cacheBus = new RedisCacheBus({ publisher: client, subscriber, prefix, onError });
   return {
     mode: 'redis',
+    admission: new RedisAdmission({ client, prefix, clock }),
     rateLimiter: new RedisRateLimiter({ client, prefix, clock }),
     slots: new RedisConcurrencySlots({ client, prefix, clock }),
     sticky: new RedisStickySessions({ client, prefix, clock }),

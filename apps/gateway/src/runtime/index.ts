@@ -6,6 +6,15 @@ export type {
   FailureKind,
 } from './account-health.ts';
 export { DEFAULT_ACCOUNT_HEALTH_OPTIONS } from './account-health.ts';
+export type {
+  Admission,
+  AdmissionDecision,
+  AdmissionRequest,
+  AdmissionSlot,
+  BudgetRequest,
+  Settlement,
+} from './admission.ts';
+export { BUDGET_IDLE_MS, SEED_MAX_AGE_MS } from './admission.ts';
 export type { CacheBus, CacheEvent, CacheEventHandler } from './cache-bus.ts';
 export { CACHE_RESYNC_KIND } from './cache-bus.ts';
 export type { Clock } from './clock.ts';
@@ -20,7 +29,9 @@ export type {
 export type { Runtime, RuntimeOptions } from './create-runtime.ts';
 export { createRuntime } from './create-runtime.ts';
 export { isRuntimeUnavailableError, RuntimeUnavailableError } from './errors.ts';
+export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper.ts';
 export { MemoryAccountHealth } from './memory-account-health.ts';
+export { MemoryAdmission } from './memory-admission.ts';
 export { MemoryCacheBus } from './memory-cache-bus.ts';
 export { MemoryConcurrencySlots } from './memory-concurrency-slots.ts';
 export { MemoryRateLimiter } from './memory-rate-limiter.ts';
@@ -34,6 +45,7 @@ export type {
 } from './rate-limiter.ts';
 export { UNLIMITED_DECISION } from './rate-limiter.ts';
 export { RedisAccountHealth, type RedisAccountHealthOptions } from './redis-account-health.ts';
+export { RedisAdmission, type RedisAdmissionOptions } from './redis-admission.ts';
 export { RedisCacheBus, type RedisCacheBusOptions } from './redis-cache-bus.ts';
 export {
   createRedisClient,

@@ -95,6 +95,11 @@ export class MemoryConcurrencySlots implements ConcurrencySlots {
   }
 
   async acquireMany(requests: readonly SlotRequest[]): Promise<SlotBatchAcquisition> {
+    return this.acquireManyNow(requests);
+  }
+
+  /** `acquireMany` without a promise: admission composes it with other state in one synchronous step. */
+  acquireManyNow(requests: readonly SlotRequest[]): SlotBatchAcquisition {
     for (const request of requests) validateSlotRequest(request);
     assertDistinctKeys(requests, 'acquireMany');
     const now = this.clock.now();
@@ -134,6 +139,10 @@ export class MemoryConcurrencySlots implements ConcurrencySlots {
   }
 
   async release(key: string, holder: string): Promise<void> {
+    this.releaseNow(key, holder);
+  }
+
+  releaseNow(key: string, holder: string): void {
     const keySlots = this.keys.get(key);
     if (keySlots === undefined) return;
     keySlots.holders.delete(holder);
@@ -142,7 +151,19 @@ export class MemoryConcurrencySlots implements ConcurrencySlots {
   }
 
   async releaseMany(releases: readonly SlotRelease[]): Promise<void> {
-    for (const { key, holder } of releases) await this.release(key, holder);
+    for (const { key, holder } of releases) this.releaseNow(key, holder);
+  }
+
+  /** Moves a live lease's deadline to `expiresAt`; false when the holder holds no live slot here. */
+  renewNow(key: string, holder: string, expiresAt: number): boolean {
+    const now = this.clock.now();
+    const keySlots = this.keys.get(key, now);
+    if (keySlots === undefined) return false;
+    keySlots.prune(now);
+    if (!keySlots.holders.has(holder)) return false;
+    keySlots.grant(holder, expiresAt);
+    this.keys.touch(now);
+    return true;
   }
 
   async inUse(key: string): Promise<number> {

@@ -48,6 +48,11 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async consumeMany(requests: readonly RateLimitRequest[]): Promise<RateLimitBatchDecision> {
+    return this.consumeManyNow(requests);
+  }
+
+  /** `consumeMany` without a promise: admission composes it with other state in one synchronous step. */
+  consumeManyNow(requests: readonly RateLimitRequest[]): RateLimitBatchDecision {
     for (const request of requests) validateRateLimitRequest(request);
     assertDistinctKeys(requests, 'consumeMany');
     const now = this.clock.now();
@@ -96,6 +101,10 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async adjustMany(adjustments: readonly RateLimitAdjustment[]): Promise<void> {
+    this.adjustManyNow(adjustments);
+  }
+
+  adjustManyNow(adjustments: readonly RateLimitAdjustment[]): void {
     for (const adjustment of adjustments) validateAdjustment(adjustment);
     assertDistinctKeys(adjustments, 'adjustMany');
     const now = this.clock.now();

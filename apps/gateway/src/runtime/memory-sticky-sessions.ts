@@ -17,6 +17,10 @@ export class MemoryStickySessions implements StickySessions {
   }
 
   async get(sessionKey: string, refreshTtlMs?: number): Promise<string | null> {
+    return this.getNow(sessionKey, refreshTtlMs);
+  }
+
+  getNow(sessionKey: string, refreshTtlMs?: number): string | null {
     validateSessionKey(sessionKey);
     if (refreshTtlMs !== undefined) validateStickyTtl(refreshTtlMs);
     const now = this.clock.now();

@@ -22,6 +22,7 @@ export {
   TOKENS_PER_PRICE_UNIT,
   type TokenCounts,
 } from './compute-charge.ts';
+export { LAST_USED_FLUSH_MS, LastUsedWriter, touchingLastUsed } from './last-used-writer.ts';
 export { registerUsageMetrics, type UsageMetricSources } from './usage-metrics.ts';
 export type { UsageQueue, UsageQueueStats, UsageWriteStats } from './usage-queue.ts';
 export { type BillingMode, chargeOf, toUsageEventInsert, type UsageRecord } from './usage-record.ts';

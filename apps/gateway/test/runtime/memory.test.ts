@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   MemoryAccountHealth,
+  MemoryAdmission,
   MemoryCacheBus,
   MemoryConcurrencySlots,
   MemoryRateLimiter,
   MemoryStickySessions,
 } from '../../src/runtime/index.ts';
 import { describeAccountHealthConformance } from './account-health.conformance.ts';
+import { describeAdmissionConformance } from './admission.conformance.ts';
 import { describeCacheBusConformance } from './cache-bus.conformance.ts';
 import { describeConcurrencySlotsConformance } from './concurrency-slots.conformance.ts';
 import { describeRateLimiterConformance } from './rate-limiter.conformance.ts';
@@ -37,6 +39,15 @@ describeStickySessionsConformance(
 describeAccountHealthConformance(
   'memory',
   memoryBackend((clock) => new MemoryAccountHealth(clock)),
+);
+describeAdmissionConformance(
+  'memory',
+  memoryBackend((clock) => {
+    const limiter = new MemoryRateLimiter(clock);
+    const slots = new MemoryConcurrencySlots(clock);
+    const sticky = new MemoryStickySessions(clock);
+    return { admission: new MemoryAdmission(limiter, slots, sticky, clock), slots, sticky };
+  }),
 );
 describeCacheBusConformance(
   'memory',

@@ -6,6 +6,7 @@ import {
   type CacheEvent,
   createRedisClient,
   RedisAccountHealth,
+  RedisAdmission,
   RedisCacheBus,
   RedisConcurrencySlots,
   RedisRateLimiter,
@@ -14,6 +15,7 @@ import {
 } from '../../src/runtime/index.ts';
 import { RedisScript } from '../../src/runtime/redis-script.ts';
 import { describeAccountHealthConformance } from './account-health.conformance.ts';
+import { describeAdmissionConformance } from './admission.conformance.ts';
 import { describeCacheBusConformance } from './cache-bus.conformance.ts';
 import { describeConcurrencySlotsConformance } from './concurrency-slots.conformance.ts';
 import { describeRateLimiterConformance } from './rate-limiter.conformance.ts';
@@ -68,6 +70,14 @@ describeConcurrencySlotsConformance(
 describeStickySessionsConformance(
   'redis',
   redisBackend((deps) => new RedisStickySessions(deps)),
+);
+describeAdmissionConformance(
+  'redis',
+  redisBackend((deps) => ({
+    admission: new RedisAdmission(deps),
+    slots: new RedisConcurrencySlots(deps),
+    sticky: new RedisStickySessions(deps),
+  })),
 );
 describeAccountHealthConformance(
   'redis',

@@ -1,6 +1,6 @@
 import type { AccessSnapshot, ClosureGap, ReasonIds } from '@relay/bindings';
 import { evaluateGroupClosure } from '@relay/bindings';
-import type { LiveResource, RemoteResources } from '../imports/remote-resources.ts';
+import type { LiveResource, RemoteResources } from '../engine/remote-resources.ts';
 
 /** One missing or broken link of a group (packages/bindings reasons, plus the manager's own two). */
 export type AccessGap = {

@@ -1,23 +1,23 @@
 import type { Clock } from '../clock.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { fingerprint } from '../crypto/secret-box.ts';
+import { applyContextOf, applyOps, batchStatusOf } from '../engine/applier.ts';
+import type { BatchRecorder } from '../engine/batches.ts';
+import { countItems } from '../engine/batches.ts';
+import type { DesiredResource } from '../engine/desired-state.ts';
+import type { HostConnections } from '../engine/host-connection.ts';
+import { readingHost } from '../engine/host-connection.ts';
+import { readHostSnapshot } from '../engine/host-snapshot.ts';
+import type { ImportMetrics } from '../engine/import-metrics.ts';
+import { naturalKeys } from '../engine/natural-keys.ts';
+import { normalizeOwned } from '../engine/normalize.ts';
+import { planOps } from '../engine/planner.ts';
+import { recordLookup } from '../engine/records.ts';
 import { ManagerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { PackCatalog } from '../packs/pack-catalog.ts';
 import { CONFIRMED_RESOURCE_STATUSES } from '../store/managed-resources-repo.ts';
 import type { Store } from '../store/store.ts';
-import { applyContextOf, applyOps, batchStatusOf } from './applier.ts';
-import type { BatchRecorder } from './batches.ts';
-import { countItems } from './batches.ts';
-import type { DesiredResource } from './desired-state.ts';
-import type { HostConnections } from './host-connection.ts';
-import { readingHost } from './host-connection.ts';
-import { readHostSnapshot } from './host-snapshot.ts';
-import type { ImportMetrics } from './import-metrics.ts';
-import { naturalKeys } from './natural-keys.ts';
-import { normalizeOwned } from './normalize.ts';
-import { planOps } from './planner.ts';
-import { recordLookup } from './records.ts';
 
 /** Opening balance of the smoke user: a few chat completions of "pong" cost far less. */
 const SMOKE_USER_BALANCE = '1';

@@ -1,8 +1,8 @@
 import type { ManagedResourceRow } from '../db/schema.ts';
-import { isOurs, LABEL_KEY, LABEL_PROVIDER } from '../imports/labels.ts';
-import { diffOwned, ownedOfLive } from '../imports/normalize.ts';
-import type { LiveResource } from '../imports/remote-resources.ts';
-import type { ResourceType } from '../imports/resource-types.ts';
+import { isOurs, LABEL_KEY, LABEL_PROVIDER } from '../engine/labels.ts';
+import { diffOwned, ownedOfLive } from '../engine/normalize.ts';
+import type { LiveResource } from '../engine/remote-resources.ts';
+import type { ResourceType } from '../engine/resource-types.ts';
 
 export type DriftKind = 'missing' | 'modified' | 'orphaned' | 'conflict';
 

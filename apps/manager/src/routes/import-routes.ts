@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import { fingerprint } from '../crypto/secret-box.ts';
+import { countItems } from '../engine/batches.ts';
 import type { AppEnv } from '../http/env.ts';
-import { countItems } from '../imports/batches.ts';
 import type { ImportQueries } from '../imports/import-queries.ts';
 import type { ImportService } from '../imports/import-service.ts';
-import type { RollbackService } from '../imports/rollback-service.ts';
+import type { RollbackService } from '../rollback/rollback-service.ts';
 import {
   accessReportSchema,
   applyItemSchema,

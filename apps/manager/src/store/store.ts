@@ -7,6 +7,7 @@ import { JournalRepository } from './journal-repo.ts';
 import { HostLeaseRepository } from './leases-repo.ts';
 import { ManagedResourceRepository } from './managed-resources-repo.ts';
 import { ProbeResultRepository } from './probe-results-repo.ts';
+import { ProviderDraftRepository } from './provider-drafts-repo.ts';
 import { ReconcileRunRepository } from './reconcile-runs-repo.ts';
 import { SessionRepository } from './sessions-repo.ts';
 
@@ -23,6 +24,7 @@ export type Store = {
   plans: ImportPlanRepository;
   journal: JournalRepository;
   reconcileRuns: ReconcileRunRepository;
+  drafts: ProviderDraftRepository;
   /** Runs `fn` in one synchronous SQLite transaction. `fn` must not be async: remote I/O goes outside. */
   transaction<T>(fn: () => T): T;
 };
@@ -41,6 +43,7 @@ export function createStore(database: ManagerDatabase): Store {
     plans: new ImportPlanRepository(db),
     journal: new JournalRepository(db),
     reconcileRuns: new ReconcileRunRepository(db),
+    drafts: new ProviderDraftRepository(db),
     transaction: <T>(fn: () => T): T => {
       const result = sqlite.transaction(fn)();
       if (result instanceof Promise) throw new Error('store.transaction: the callback must be synchronous');

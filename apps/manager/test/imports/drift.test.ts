@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManagedResourceRow } from '../../src/db/schema.ts';
-import { ownershipLabels } from '../../src/imports/labels.ts';
-import type { LiveResource } from '../../src/imports/remote-resources.ts';
+import { ownershipLabels } from '../../src/engine/labels.ts';
+import type { LiveResource } from '../../src/engine/remote-resources.ts';
 import { driftOfRecord, orphanOf } from '../../src/reconcile/drift.ts';
 
 const record: ManagedResourceRow = {

@@ -2,20 +2,20 @@ import { AdminApiError } from '@relay/admin-client';
 import type { Clock } from '../clock.ts';
 import type { ManagedResourceRow } from '../db/schema.ts';
 import { RECORDED_RESOURCE_STATUSES } from '../db/schema.ts';
+import type { HostConnections } from '../engine/host-connection.ts';
+import type { ImportMetrics } from '../engine/import-metrics.ts';
+import type { JournalHandle } from '../engine/journal.ts';
+import { ImportJournal } from '../engine/journal.ts';
+import { isOurs, LABEL_BATCH, ownershipSelectors } from '../engine/labels.ts';
+import type { LiveResource, RemoteResources } from '../engine/remote-resources.ts';
+import { applyRank, isResourceType } from '../engine/resource-types.ts';
+import { classifyWriteError } from '../engine/write-errors.ts';
 import { ManagerError } from '../errors.ts';
 import type { HostLeases } from '../hosts/host-lease.ts';
 import type { Logger } from '../logger.ts';
 import type { ManagerMetrics } from '../metrics.ts';
 import { measured } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
-import type { HostConnections } from './host-connection.ts';
-import type { ImportMetrics } from './import-metrics.ts';
-import type { JournalHandle } from './journal.ts';
-import { ImportJournal } from './journal.ts';
-import { isOurs, LABEL_BATCH, ownershipSelectors } from './labels.ts';
-import type { LiveResource, RemoteResources } from './remote-resources.ts';
-import { applyRank, isResourceType } from './resource-types.ts';
-import { classifyWriteError } from './write-errors.ts';
 
 export type RollbackItem = {
   resource_id: string;

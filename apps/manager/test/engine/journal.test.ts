@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DesiredResource } from '../../src/imports/desired-state.ts';
+import type { DesiredResource } from '../../src/engine/desired-state.ts';
 import {
   canTransition,
   ImportJournal,
   JOURNAL_TRANSITIONS,
   JournalTransitionError,
   resourceStatusAfter,
-} from '../../src/imports/journal.ts';
-import { memoryStore } from './support/memory-store.ts';
+} from '../../src/engine/journal.ts';
+import { memoryStore } from '../support/memory-store.ts';
 
 const group: DesiredResource = {
   type: 'group',

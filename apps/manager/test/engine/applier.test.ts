@@ -2,17 +2,17 @@ import { AdminApiError, AdminNetworkError } from '@relay/admin-client';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
-import { applyOps, batchStatusOf } from '../../src/imports/applier.ts';
-import type { DesiredResource } from '../../src/imports/desired-state.ts';
-import { emptyResources } from '../../src/imports/host-snapshot.ts';
-import { createImportMetrics } from '../../src/imports/import-metrics.ts';
-import { ImportJournal } from '../../src/imports/journal.ts';
-import { planOps } from '../../src/imports/planner.ts';
-import { recordLookup } from '../../src/imports/records.ts';
-import type { LiveResource, RemoteResources } from '../../src/imports/remote-resources.ts';
-import type { ResourceType } from '../../src/imports/resource-types.ts';
+import { applyOps, batchStatusOf } from '../../src/engine/applier.ts';
+import type { DesiredResource } from '../../src/engine/desired-state.ts';
+import { emptyResources } from '../../src/engine/host-snapshot.ts';
+import { createImportMetrics } from '../../src/engine/import-metrics.ts';
+import { ImportJournal } from '../../src/engine/journal.ts';
+import { planOps } from '../../src/engine/planner.ts';
+import { recordLookup } from '../../src/engine/records.ts';
+import type { LiveResource, RemoteResources } from '../../src/engine/remote-resources.ts';
+import type { ResourceType } from '../../src/engine/resource-types.ts';
 import { createLogger } from '../../src/logger.ts';
-import { memoryStore } from './support/memory-store.ts';
+import { memoryStore } from '../support/memory-store.ts';
 
 /** A gateway in memory: create can be told to commit and then lose its answer, or to refuse. */
 class FakeRemote {

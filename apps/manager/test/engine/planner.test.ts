@@ -2,13 +2,13 @@ import type { ProviderManifest } from '@relay/manifests';
 import { loadPackRepository } from '@relay/manifests';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monorepoRoot } from '../../src/config.ts';
-import type { DesiredResource } from '../../src/imports/desired-state.ts';
-import { desiredResources } from '../../src/imports/desired-state.ts';
-import { emptyResources } from '../../src/imports/host-snapshot.ts';
-import { ownershipLabels } from '../../src/imports/labels.ts';
-import type { RecordLookup } from '../../src/imports/planner.ts';
-import { planOps, predictClosure } from '../../src/imports/planner.ts';
-import type { LiveResource } from '../../src/imports/remote-resources.ts';
+import type { DesiredResource } from '../../src/engine/desired-state.ts';
+import { desiredResources } from '../../src/engine/desired-state.ts';
+import { emptyResources } from '../../src/engine/host-snapshot.ts';
+import { ownershipLabels } from '../../src/engine/labels.ts';
+import type { RecordLookup } from '../../src/engine/planner.ts';
+import { planOps, predictClosure } from '../../src/engine/planner.ts';
+import type { LiveResource } from '../../src/engine/remote-resources.ts';
 
 let deepseek: ProviderManifest;
 beforeAll(async () => {

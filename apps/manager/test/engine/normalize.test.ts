@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKeyOf, isOurs, labelValueOf, ownershipLabels } from '../../src/imports/labels.ts';
-import { bindingEnds, naturalKeys } from '../../src/imports/natural-keys.ts';
+import { idempotencyKeyOf, isOurs, labelValueOf, ownershipLabels } from '../../src/engine/labels.ts';
+import { bindingEnds, naturalKeys } from '../../src/engine/natural-keys.ts';
 import {
   diffOwned,
   gatewayCredentialFingerprint,
   normalizeMoney,
   normalizeOwned,
-} from '../../src/imports/normalize.ts';
+} from '../../src/engine/normalize.ts';
 
 describe('owned-field normalization', () => {
   it('compares money numerically whatever its spelling', () => {

@@ -1,7 +1,7 @@
-import { openDatabase } from '../../../src/db/database.ts';
-import { newId } from '../../../src/ids.ts';
-import type { Store } from '../../../src/store/store.ts';
-import { createStore } from '../../../src/store/store.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { newId } from '../../src/ids.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createStore } from '../../src/store/store.ts';
 
 /** A fresh in-memory store with one host and a helper to open batches on it. */
 export function memoryStore(): { store: Store; hostId: string; batch(): string; close(): void } {

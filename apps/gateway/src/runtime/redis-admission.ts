@@ -1,0 +1,394 @@
+import type { Redis } from 'ioredis';
+import {
+  type Admission,
+  type AdmissionDecision,
+  type AdmissionRequest,
+  BUDGET_IDLE_MS,
+  SEED_MAX_AGE_MS,
+  type Settlement,
+  tombstoneTtl,
+  validateAdmission,
+  validateSettlement,
+} from './admission.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { LUA_FMT, RedisScript, type ScriptArg } from './redis-script.ts';
+
+/*
+ * Keys (prefix omitted; the caller's logical keys carry the tenant's `{tag}`):
+ *   ls:{tenant}:<requestId>  string 'h:<deadline>' while the lease is held, 'd' once released (tombstone)
+ *   rl:<key>                 rate-limit bucket (the layout of redis-rate-limiter.ts)
+ *   cs:<key>                 slot set (the layout of redis-concurrency-slots.ts)
+ *   ss:<key>                 sticky binding (the layout of redis-sticky-sessions.ts)
+ *   bg:<key>                 budget mirror hash: b base, s spent, r reserved, v version, q:<requestId> reservation
+ *   br:<key>                 budget reservations zset: requestId → lease deadline
+ */
+
+/** Shared Lua helpers: the GCRA drain/adjust of redis-rate-limiter.ts and the reservation sweep. */
+const HELPERS = `${LUA_FMT}
+local function adjust(key, delta, now)
+  local s = redis.call('HMGET', key, 't', 'v', 'l', 'w')
+  if not (s[1] and s[3]) then return end
+  local t, level, limit, window = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
+  if now > t then
+    level = level - (now - t) * limit
+    if level < 0 then level = 0 end
+    t = now
+  end
+  level = level + delta * window
+  if level < 0 then level = 0 end
+  redis.call('HSET', key, 't', fmt(t), 'v', fmt(level))
+  redis.call('PEXPIRE', key, math.ceil(level / limit) + window + (t - now))
+end
+local function sweep(h, z, reserved, now)
+  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
+  if #expired == 0 then return reserved end
+  for _, id in ipairs(expired) do
+    local q = redis.call('HGET', h, 'q:' .. id)
+    if q then
+      reserved = reserved - tonumber(q)
+      redis.call('HDEL', h, 'q:' .. id)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+  redis.call('HSET', h, 'r', fmt(reserved))
+  return reserved
+end
+local function held(mark, now)
+  return mark and string.sub(mark, 1, 2) == 'h:' and tonumber(string.sub(mark, 3)) > now
+end
+local function extend(key, ttl)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
+/*
+ * KEYS = lease, rl×nrl, cs×ncs, ss×nst, bg×nb, br×nb.
+ * ARGV = now, ttl, requestId, nrl, ncs, nst, nb, seedMaxAge, idle, stickyRefresh,
+ *        then (limit, window, cost) per rl, limit per cs, (cap, used, version, loadedAt, reserve) per budget.
+ * Reply: {0, sticky|false} admitted; {1, index, retryAfter} rate limited; {2, index} concurrency;
+ *        {3, index} budget; {4, index} stale view; {5} released.
+ */
+const ADMIT = new RedisScript(
+  'admission admit',
+  `${HELPERS}
+local now, ttl, rid = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local nrl, ncs, nst, nb = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local seedAge, idle, stickyTtl = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local function sticky()
+  if nst == 0 then return false end
+  local key = KEYS[2 + nrl + ncs]
+  local value = redis.call('GET', key)
+  if not value then return false end
+  local sep = string.find(value, ':', 1, true)
+  if not sep then return false end
+  if tonumber(string.sub(value, 1, sep - 1)) <= now then return false end
+  local account = string.sub(value, sep + 1)
+  redis.call('SET', key, fmt(now + stickyTtl) .. ':' .. account, 'PX', stickyTtl)
+  return account
+end
+local mark = redis.call('GET', KEYS[1])
+if mark == 'd' then return {5} end
+if held(mark, now) then return {0, sticky()} end
+local a = 11
+local times, needs, denied, retryMax = {}, {}, 0, 0
+for i = 1, nrl do
+  local limit, window, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local s = redis.call('HMGET', KEYS[1 + i], 't', 'v')
+  local t, level = now, 0
+  if s[1] then
+    t, level = tonumber(s[1]), tonumber(s[2])
+    if now > t then
+      level = level - (now - t) * limit
+      if level < 0 then level = 0 end
+      t = now
+    end
+  end
+  local capacity = limit * window
+  local need = level + cost * window
+  if not (need <= capacity or level == 0) then
+    if denied == 0 then denied = i end
+    local retry
+    if cost * window > capacity then retry = math.ceil(level / limit) else retry = math.ceil((need - capacity) / limit) end
+    if retry > retryMax then retryMax = retry end
+  end
+  times[i], needs[i] = t, need
+end
+if denied > 0 then return {1, denied - 1, retryMax} end
+for j = 1, ncs do
+  local key, limit = KEYS[1 + nrl + j], tonumber(ARGV[a])
+  a = a + 1
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if not redis.call('ZSCORE', key, rid) and redis.call('ZCARD', key) >= limit then return {2, j - 1} end
+end
+local b0 = 1 + nrl + ncs + nst
+local reservedNow = {}
+for k = 1, nb do
+  local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
+  local cap, used, ver, loaded = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  a = a + 5
+  local fresh = now - loaded <= seedAge
+  local s = redis.call('HMGET', h, 'b', 's', 'r', 'v')
+  local base, spent, reserved
+  if not s[1] then
+    if not fresh then return {4, k - 1} end
+    base, spent, reserved = used, 0, 0
+    redis.call('DEL', h, z)
+    redis.call('HSET', h, 'b', fmt(used), 's', '0', 'r', '0', 'v', fmt(ver))
+    redis.call('PEXPIRE', h, idle)
+  else
+    base, spent, reserved = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
+    if ver > tonumber(s[4]) then
+      if not fresh then return {4, k - 1} end
+      base, spent = used, 0
+      redis.call('HSET', h, 'b', fmt(used), 's', '0', 'v', fmt(ver))
+    end
+    reserved = sweep(h, z, reserved, now)
+    if used > base + spent then
+      base = used - spent
+      redis.call('HSET', h, 'b', fmt(base))
+    end
+  end
+  if base + spent + reserved >= cap then return {3, k - 1} end
+  reservedNow[k] = reserved
+end
+local deadline = now + ttl
+a = 11
+for i = 1, nrl do
+  local key, limit, window = KEYS[1 + i], tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  redis.call('HSET', key, 't', fmt(times[i]), 'v', fmt(needs[i]), 'l', ARGV[a], 'w', ARGV[a + 1])
+  redis.call('PEXPIRE', key, math.ceil(needs[i] / limit) + window + (times[i] - now))
+  a = a + 3
+end
+for j = 1, ncs do
+  local key = KEYS[1 + nrl + j]
+  redis.call('ZADD', key, deadline, rid)
+  extend(key, ttl)
+  a = a + 1
+end
+for k = 1, nb do
+  local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
+  local amount = tonumber(ARGV[a + 4])
+  a = a + 5
+  local previous = redis.call('HGET', h, 'q:' .. rid)
+  local reserved = reservedNow[k] + amount - (tonumber(previous) or 0)
+  redis.call('HSET', h, 'r', fmt(reserved), 'q:' .. rid, fmt(amount))
+  redis.call('ZADD', z, deadline, rid)
+  extend(h, ttl + idle)
+  extend(z, ttl + idle)
+end
+redis.call('SET', KEYS[1], 'h:' .. fmt(deadline), 'PX', ttl)
+return {0, sticky()}
+`,
+);
+
+/*
+ * KEYS = lease, cs×ncs, bg×nb, br×nb. ARGV = now, ttl, requestId, ncs, nb, idle.
+ * Reply: 1 renewed, 0 the lease is gone.
+ */
+const RENEW = new RedisScript(
+  'admission renew',
+  `${HELPERS}
+local now, ttl, rid = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+if not held(redis.call('GET', KEYS[1]), now) then return 0 end
+local ncs, nb, idle = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local deadline = now + ttl
+for j = 1, ncs do
+  local key = KEYS[1 + j]
+  local score = redis.call('ZSCORE', key, rid)
+  if score and tonumber(score) > now then
+    redis.call('ZADD', key, deadline, rid)
+    extend(key, ttl)
+  end
+end
+for k = 1, nb do
+  local h, z = KEYS[1 + ncs + k], KEYS[1 + ncs + nb + k]
+  local score = redis.call('ZSCORE', z, rid)
+  if score and tonumber(score) > now then
+    redis.call('ZADD', z, deadline, rid)
+    extend(h, ttl + idle)
+    extend(z, ttl + idle)
+  end
+end
+redis.call('SET', KEYS[1], 'h:' .. fmt(deadline), 'PX', ttl)
+return 1
+`,
+);
+
+/*
+ * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj.
+ * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle,
+ *        then the cost per rl (refund), then the delta per adjusted rl.
+ */
+const RELEASE = new RedisScript(
+  'admission release',
+  `${HELPERS}
+local mark = redis.call('GET', KEYS[1])
+if mark == 'd' then return 0 end
+local now, rid, charged, refund = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
+local nrl, ncs, nb, nadj = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local tomb, idle = tonumber(ARGV[9]), tonumber(ARGV[10])
+if mark and string.sub(mark, 1, 2) == 'h:' then
+  for j = 1, ncs do redis.call('ZREM', KEYS[1 + nrl + j], rid) end
+  if refund then
+    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[10 + i]), now) end
+  end
+end
+local b0 = 1 + nrl + ncs
+for k = 1, nb do
+  local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
+  local s = redis.call('HMGET', h, 's', 'r')
+  if s[1] then
+    local reserved = sweep(h, z, tonumber(s[2]), now)
+    local q = redis.call('HGET', h, 'q:' .. rid)
+    if q then
+      reserved = reserved - tonumber(q)
+      redis.call('HDEL', h, 'q:' .. rid)
+      redis.call('ZREM', z, rid)
+    end
+    redis.call('HSET', h, 's', fmt(tonumber(s[1]) + charged), 'r', fmt(reserved))
+    extend(h, idle)
+    extend(z, idle)
+  end
+end
+for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[10 + nrl + m]), now) end
+redis.call('SET', KEYS[1], 'd', 'PX', tomb)
+return 1
+`,
+);
+
+export type RedisAdmissionOptions = { client: Redis; prefix: string; clock?: Clock };
+
+/** Admission shared by every gateway process on one Redis: admit, renew and release are one script call each. */
+export class RedisAdmission implements Admission {
+  private readonly client: Redis;
+  private readonly prefix: string;
+  private readonly clock: Clock;
+
+  constructor(options: RedisAdmissionOptions) {
+    this.client = options.client;
+    this.prefix = options.prefix;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private leaseKey(request: AdmissionRequest): string {
+    return `${this.prefix}ls:{${request.tenant}}:${request.requestId}`;
+  }
+
+  async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
+    validateAdmission(request);
+    const p = this.prefix;
+    const limits = counted(request.limits);
+    const keys: string[] = [this.leaseKey(request)];
+    for (const { item } of limits) keys.push(`${p}rl:${item.key}`);
+    const slots = counted(request.slots);
+    for (const { item } of slots) keys.push(`${p}cs:${item.key}`);
+    if (request.sticky !== undefined) keys.push(`${p}ss:${request.sticky.key}`);
+    for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
+    for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
+    const args: ScriptArg[] = [
+      this.clock.now(),
+      request.leaseTtlMs,
+      request.requestId,
+      limits.length,
+      slots.length,
+      request.sticky === undefined ? 0 : 1,
+      request.budgets.length,
+      SEED_MAX_AGE_MS,
+      BUDGET_IDLE_MS,
+      request.sticky?.refreshTtlMs ?? 0,
+    ];
+    for (const { item } of limits) args.push(item.limit, item.windowMs, item.cost ?? 1);
+    for (const { item } of slots) args.push(item.limit);
+    for (const budget of request.budgets) {
+      args.push(
+        budget.capMicros.toString(),
+        budget.usedMicros.toString(),
+        budget.version,
+        budget.loadedAt,
+        budget.reserveMicros.toString(),
+      );
+    }
+    const reply = (await ADMIT.run(this.client, keys, args)) as [number, unknown, number?];
+    const [code, second, third] = reply;
+    switch (code) {
+      case 0:
+        return { admitted: true, sticky: typeof second === 'string' ? second : null };
+      case 1:
+        return {
+          admitted: false,
+          reason: 'rate_limited',
+          index: limits[Number(second)]?.index ?? 0,
+          retryAfterMs: Number(third ?? 0),
+        };
+      case 2:
+        return { admitted: false, reason: 'concurrency', index: slots[Number(second)]?.index ?? 0 };
+      case 3:
+        return { admitted: false, reason: 'budget', index: Number(second) };
+      case 4:
+        return { admitted: false, reason: 'stale_view', index: Number(second) };
+      default:
+        return { admitted: false, reason: 'released' };
+    }
+  }
+
+  async renew(request: AdmissionRequest, ttlMs: number): Promise<boolean> {
+    validateAdmission(request);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1)
+      throw new RangeError('renew ttlMs must be an integer >= 1');
+    const p = this.prefix;
+    const slots = counted(request.slots);
+    const keys = [this.leaseKey(request)];
+    for (const { item } of slots) keys.push(`${p}cs:${item.key}`);
+    for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
+    for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
+    const reply = await RENEW.run(this.client, keys, [
+      this.clock.now(),
+      ttlMs,
+      request.requestId,
+      slots.length,
+      request.budgets.length,
+      BUDGET_IDLE_MS,
+    ]);
+    return reply === 1;
+  }
+
+  async release(request: AdmissionRequest, settlement: Settlement = {}): Promise<void> {
+    validateAdmission(request);
+    validateSettlement(settlement);
+    const p = this.prefix;
+    const limits = counted(request.limits);
+    const slots = counted(request.slots);
+    const adjust = (settlement.adjust ?? []).filter((a) => a.delta !== 0);
+    const keys = [this.leaseKey(request)];
+    for (const { item } of limits) keys.push(`${p}rl:${item.key}`);
+    for (const { item } of slots) keys.push(`${p}cs:${item.key}`);
+    for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
+    for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
+    for (const a of adjust) keys.push(`${p}rl:${a.key}`);
+    const args: ScriptArg[] = [
+      this.clock.now(),
+      request.requestId,
+      (settlement.chargedMicros ?? 0n).toString(),
+      settlement.refund === true ? 1 : 0,
+      limits.length,
+      slots.length,
+      request.budgets.length,
+      adjust.length,
+      tombstoneTtl(request.leaseTtlMs),
+      BUDGET_IDLE_MS,
+    ];
+    for (const { item } of limits) args.push(item.cost ?? 1);
+    for (const a of adjust) args.push(a.delta);
+    await RELEASE.run(this.client, keys, args);
+  }
+}
+
+/** The items that count (limit > 0), with their index in the caller's list. */
+function counted<T extends { limit: number }>(items: readonly T[]): { item: T; index: number }[] {
+  const out: { item: T; index: number }[] = [];
+  items.forEach((item, index) => {
+    if (item.limit > 0) out.push({ item, index });
+  });
+  return out;
+}

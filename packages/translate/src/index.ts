@@ -1,0 +1,18 @@
+export { ChatStreamToMessages } from './chat-stream-to-messages.ts';
+export { ChatStreamToResponses } from './chat-stream-to-responses.ts';
+export { chatToMessagesRequest, DEFAULT_MAX_TOKENS } from './chat-to-messages-request.ts';
+export { chatToMessagesResponse } from './chat-to-messages-response.ts';
+export { chatToResponsesResponse } from './chat-to-responses.ts';
+export { estimateInputTokens } from './count-tokens.ts';
+export { anthropicErrorType, errorBodyFor, errorMessageOf, openaiErrorType } from './errors.ts';
+export type { JsonObject } from './json.ts';
+export { MessagesStreamToChat } from './messages-stream-to-chat.ts';
+export { messagesToChatRequest } from './messages-to-chat-request.ts';
+export { messagesToChatResponse } from './messages-to-chat-response.ts';
+export { responsesToChatRequest } from './responses-to-chat-request.ts';
+export { type SseEvent, SseReader } from './sse-reader.ts';
+export { finishReasonOf, stopReasonOf } from './stop-reasons.ts';
+export type { StreamTranslator } from './stream-translator.ts';
+export { type Protocol, type RequestOptions, type Translation, translationFor } from './translation.ts';
+export { TranslationError } from './translation-error.ts';
+export { chatUsageOf, messagesUsageOf, responsesUsageOf } from './usage-mapping.ts';
