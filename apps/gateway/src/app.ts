@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type AdminDeps, registerAdminRoutes } from './admin/index.ts';
 import type { GatewayConfig } from './config.ts';
 import { AdminError, PublicError } from './errors.ts';
+import type { Drain } from './http/drain.ts';
 import type { AppEnv } from './http/env.ts';
 import { errorResponse, surfaceOf } from './http/error-response.ts';
 import { observe } from './http/observe.ts';
@@ -23,6 +24,8 @@ export type AppDeps = {
   admin?: AdminDeps;
   /** Tenant traffic (/v1); absent in shell tests, where every key is unknown. */
   tenants?: PublicRouteDeps;
+  /** Graceful drain, begun by serve.ts on SIGTERM; absent in tests that never drain. */
+  drain?: Drain;
 };
 
 export type GatewayApp = OpenAPIHono<AppEnv>;
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps, surface: AppSurface = 'all'): GatewayAp
   });
 
   app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
+  if (deps.drain) app.use('*', deps.drain.middleware());
   // /v1 bodies are limited by the relay itself while it reads them from the socket (relay/read-body.ts):
   // Hono's bodyLimit would open the request's web stream and start consuming the socket first.
   const servesAdmin = surface !== 'tenant';

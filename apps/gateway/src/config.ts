@@ -42,6 +42,7 @@ const envSchema = z.object({
   GATEWAY_BODY_MIN_BYTES_PER_SECOND: intFromEnv(1, 1024 * 1024 * 1024).default(8192),
   GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(10),
   GATEWAY_KEY_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(60),
+  GATEWAY_DRAIN_TIMEOUT_MS: intFromEnv(0, 3_600_000).default(30_000),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
   GATEWAY_LEASE_TTL_MS: intFromEnv(1_000, 600_000).default(30_000),
   GATEWAY_LIMITER_UNAVAILABLE: z.enum(['closed', 'open']).default('closed'),
@@ -70,6 +71,8 @@ export type GatewayConfig = {
   adminAuthFailureLimit: number;
   /** Unknown API keys per client address per minute before 429 AUTH_THROTTLED (0 = off). */
   keyAuthFailureLimit: number;
+  /** On SIGTERM, how long requests and streams in flight may take to finish before they are cut. */
+  drainTimeoutMs: number;
   /**
    * With Redis: `inline` runs the usage worker (queue → database) in this process; `off` leaves it to
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     bodyMinBytesPerSecond: e.GATEWAY_BODY_MIN_BYTES_PER_SECOND,
     adminAuthFailureLimit: e.GATEWAY_ADMIN_AUTH_FAILURE_LIMIT,
     keyAuthFailureLimit: e.GATEWAY_KEY_AUTH_FAILURE_LIMIT,
+    drainTimeoutMs: e.GATEWAY_DRAIN_TIMEOUT_MS,
     usageWorker: e.GATEWAY_USAGE_WORKER,
     leaseTtlMs: e.GATEWAY_LEASE_TTL_MS,
     limiterUnavailable: e.GATEWAY_LIMITER_UNAVAILABLE,
