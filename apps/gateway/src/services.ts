@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
@@ -78,7 +79,24 @@ export async function buildServices(
     const lastUsed = new LastUsedWriter({ store, logger });
     closers.push(() => lastUsed.close());
 
-    const directory = new TenantDirectory(store, cipher);
+    const servingStale = new Gauge({
+      name: 'relay_gateway_tenant_cache_stale',
+      help: '1 while the tenant cache answers from entries past their TTL because the database is unreachable',
+      registers: [metrics.registry],
+    });
+    const directory = new TenantDirectory(store, cipher, {
+      // Embedded PGlite lives in this process and cannot be unreachable; only a slow machine delays it.
+      loadTimeoutMs: database.kind === 'postgres' ? 800 : 60_000,
+      onStaleChange: (stale, error) => {
+        servingStale.set(stale ? 1 : 0);
+        if (stale)
+          logger.error(
+            { err: error },
+            'database unreachable: serving cached tenants (up to 15 min old); unknown keys get 503',
+          );
+        else logger.info('database reachable again: tenant cache reloading normally');
+      },
+    });
     runtime.cacheBus.subscribe(() => directory.invalidateAll());
     await runtime.cacheBus.ready();
     const publishChange = (event: CacheEvent) =>
