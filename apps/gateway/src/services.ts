@@ -51,7 +51,9 @@ export async function buildServices(
     // PGlite at <dataDir>/pg without DATABASE_URL; migrations applied on open (safe to re-run).
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     closers.push(() => database.close());
-    readinessChecks.push({ name: 'db', check: database.ping });
+    // Postgres down degrades the replica but keeps it in rotation: the tenant cache carries the traffic
+    // of loaded keys through an outage, which taking every replica out would turn into a full one.
+    readinessChecks.push({ name: 'db', check: database.ping, degradesOnly: database.kind === 'postgres' });
     const store = createStore(database.db);
     const cipher = createCredentialCipher(
       loadSecretKey({

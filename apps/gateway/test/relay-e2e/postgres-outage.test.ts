@@ -108,6 +108,10 @@ describe('Postgres outage', () => {
         await Promise.all([...batch, new Promise((resolve) => setTimeout(resolve, next - Date.now()))]);
       }
       const alive = gateway.process.exitInfo === undefined;
+      // The replica stays in rotation (degraded), or a load balancer would take the cache's service away.
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { status: string }).status).toBe('degraded');
       await pg.start();
 
       const cachedOk = cached.filter((s) => s.status === 200).length;
