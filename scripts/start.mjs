@@ -125,6 +125,20 @@ setInterval(() => {
   if (process.ppid !== parentPid) stop(0);
 }, 500).unref();
 
+/** Builds the operator console (apps/console/dist) the manager serves at /console/: under a second. */
+async function buildConsole() {
+  await new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxImport, join(root, 'apps', 'console', 'build', 'cli.ts')],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`console build failed (exit ${code})`)),
+    );
+  });
+}
+
 async function main() {
   ensureInstalled();
   await checkPortFree(gatewayPort, 'gateway', 'RELAY_GATEWAY_PORT');
@@ -132,6 +146,7 @@ async function main() {
   await checkPortFree(mockPort, 'mock upstream', 'RELAY_MOCK_PORT');
   const demo = loadDemoSettings();
   mkdirSync(logDir, { recursive: true });
+  await buildConsole();
   const mockUrl = `http://127.0.0.1:${mockPort}`;
   launch('mock', 'packages/testkit/src/mock-cli.ts', {}, [
     '--port',
@@ -165,6 +180,7 @@ async function main() {
 Relay is running (embedded mode, data in ${dataDir}, logs in ${logDir}):
   gateway  ${gatewayUrl}   admin token: ${demo.gatewayAdminToken}
   manager  ${managerUrl}  admin token: ${demo.managerAdminToken}
+  console  ${managerUrl}/console/  log in as "admin" with the manager admin token above as the password
   mock upstream ${mockUrl}
 ${seed}
 Embedded mode batches usage in memory: a crash can lose the last fraction of a second of usage.

@@ -6,9 +6,10 @@ import { FailureThrottle } from './http/failure-throttle.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { AdmissionGate } from './relay/admission-gate.ts';
 import { RelayPipeline } from './relay/relay-pipeline.ts';
 import { TenantDirectory } from './relay/tenant-directory.ts';
-import { type CacheEvent, createRuntime } from './runtime/index.ts';
+import { type CacheEvent, createRuntime, LeaseKeeper } from './runtime/index.ts';
 import { createCredentialCipher, loadSecretKey } from './secrets/index.ts';
 import { createStore, openDatabase } from './store/index.ts';
 import { UpstreamPools } from './upstream/upstream-pools.ts';
@@ -110,11 +111,41 @@ export async function buildServices(
         );
       });
 
+    const keeper = new LeaseKeeper({
+      admission: runtime.admission,
+      leaseTtlMs: config.leaseTtlMs,
+      // Redis being away is already logged by the runtime; a lease that ended early is worth a line.
+      onError: (error, what) =>
+        what === 'renew' && !(error instanceof Error && error.name === 'RuntimeUnavailableError')
+          ? logger.warn({ err: error }, 'admission lease renewal')
+          : logger.debug({ err: error, what }, 'admission lease call failed; retrying'),
+    });
+    closers.push(async () => keeper.close());
+    new Gauge({
+      name: 'relay_gateway_lease_releases_pending',
+      help: 'Admission leases and slots whose release waits for Redis to answer (retried every 200 ms)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(keeper.backlog);
+      },
+    });
+    const gate = new AdmissionGate({
+      admission: runtime.admission,
+      keeper,
+      reload: async (view) => (await directory.reload(view)) ?? view,
+      whenUnavailable: config.limiterUnavailable,
+      reserveMaxTokens: config.reserveMaxTokens,
+      logger,
+    });
+
     const pools = new UpstreamPools();
     closers.push(() => pools.close());
     const relay = new RelayPipeline({
       directory,
       pools,
+      gate,
+      keeper,
+      whenLimiterUnavailable: config.limiterUnavailable,
       limiter: runtime.rateLimiter,
       slots: runtime.slots,
       sticky: runtime.sticky,
@@ -182,8 +213,16 @@ async function startUsage(
   options: ServiceOptions,
   closers: Array<() => Promise<void>>,
 ): Promise<{ queue: UsageQueue; sources: Parameters<typeof registerUsageMetrics>[1] }> {
-  // Large, infrequent batches: each transaction has a fixed cost (PGlite: milliseconds), rows are cheap.
-  const writer = new BatchingUsageWriter({ store, logger, maxBatchSize: 500, flushIntervalMs: 200 });
+  // Large, infrequent transactions (each has a fixed cost: PGlite milliseconds), written as short
+  // INSERT statements with the event loop let through between them, so no write stalls requests
+  // for long (docs/adr/0012).
+  const writer = new BatchingUsageWriter({
+    store,
+    logger,
+    maxBatchSize: 1000,
+    flushIntervalMs: 250,
+    rowsPerStatement: 50,
+  });
   closers.push(() => writer.close());
   if (config.redisUrl === undefined) return { queue: writer, sources: { queue: writer, writer } };
   // Production: the durable queue; the local writer only takes what Redis cannot (overflow at close).

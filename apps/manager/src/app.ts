@@ -8,6 +8,8 @@ import { requestContext } from './http/request-context.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerBatchRunRoutes } from './routes/batch-run-routes.ts';
+import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerDraftRoutes } from './routes/draft-routes.ts';
 import { registerHostRoutes } from './routes/host-routes.ts';
 import { registerImportRoutes } from './routes/import-routes.ts';
@@ -48,6 +50,7 @@ export function createApp(services: ManagerServices): ManagerApp {
   app.notFound(notFound);
 
   registerOpsRoutes(app, services);
+  registerConsoleRoutes(app, services.consoleSite);
 
   app.use('/api/*', requireAuth(services.auth));
   app.use('/api/*', auditMutations(services.audit));
@@ -65,6 +68,7 @@ export function createApp(services: ManagerServices): ManagerApp {
   registerAccessRoutes(app, services);
   registerReconcileRoutes(app, services);
   registerDraftRoutes(app, services);
+  registerBatchRunRoutes(app, services);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

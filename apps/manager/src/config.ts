@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -28,9 +28,13 @@ export type ManagerConfig = {
   /** undefined → a key derived from the admin token is used (with a warning; refused in production). */
   secretKey: string | undefined;
   redisUrl: string | undefined;
+  /** Items of batch-import runs processed at once (MANAGER_BATCH_CONCURRENCY). */
+  batchConcurrency: number;
   probeIntervalMs: number;
   /** Period of the scheduled report-mode reconcile of every host with recorded resources. */
   reconcileIntervalMs: number;
+  /** The built operator console served at /console/ (apps/console/dist by default). */
+  consoleDir: string;
   logLevel: LogLevel;
 };
 
@@ -136,7 +140,9 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   MANAGER_PROBE_INTERVAL: duration(1000, 86_400_000).default(60_000),
+  MANAGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MANAGER_RECONCILE_INTERVAL: duration(1000, 7 * 86_400_000).default(300_000),
+  MANAGER_CONSOLE_DIR: z.string().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -211,8 +217,10 @@ export function loadConfig(env: Record<string, string | undefined>): ManagerConf
     gitAuthor: e.MANAGER_GIT_AUTHOR,
     secretKey: e.MANAGER_SECRET_KEY,
     redisUrl: e.REDIS_URL,
+    batchConcurrency: e.MANAGER_BATCH_CONCURRENCY,
     probeIntervalMs: e.MANAGER_PROBE_INTERVAL,
     reconcileIntervalMs: e.MANAGER_RECONCILE_INTERVAL,
+    consoleDir: resolve(e.MANAGER_CONSOLE_DIR ?? join(monorepoRoot(), 'apps', 'console', 'dist')),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,9 +4,15 @@ import { AuditLog } from './audit/audit-log.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
+import { createBatchRunMetrics } from './batch-runs/batch-run-metrics.ts';
+import { BatchRunService } from './batch-runs/batch-run-service.ts';
+import { BullmqItemQueue } from './batch-runs/bullmq-item-queue.ts';
+import type { ItemQueue } from './batch-runs/item-queue.ts';
+import { SqliteItemQueue } from './batch-runs/sqlite-item-queue.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ManagerConfig } from './config.ts';
+import { ConsoleSite } from './console/console-site.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { ManagerDatabase } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
@@ -59,9 +65,12 @@ export type ManagerServices = {
   access: AccessService;
   reconcile: ReconcileService;
   drafts: DraftService;
+  batchRuns: BatchRunService;
   /** The scheduled report-mode reconcile of every host with recorded resources (MANAGER_RECONCILE_INTERVAL). */
   reconcileScheduler: ProbeScheduler;
   redis: Redis | undefined;
+  /** The operator console's static files (served at /console/). */
+  consoleSite: ConsoleSite;
   /** Stops the schedulers, closes Redis and the database. Idempotent. */
   close(): Promise<void>;
 };
@@ -75,6 +84,8 @@ export type ServiceOverrides = {
   hostLease?: HostLeaseOptions;
   /** Test seam of the publish: runs after each step, a throw is that step failing. */
   afterPublishStep?: (step: PublishStep) => void | Promise<void>;
+  /** Redis key prefix of the BullMQ item queue (tests isolate suites with it). */
+  queuePrefix?: string;
 };
 
 export async function createServices(
@@ -124,6 +135,8 @@ export async function createServices(
     clock,
     logger: importLogger,
   });
+  const lifecycle = { store, connections, secrets, leases, batches, metrics, importMetrics, clock };
+  const access = new AccessService({ ...lifecycle, logger: importLogger });
   const hosts = new HostService({
     store,
     secrets,
@@ -133,9 +146,8 @@ export async function createServices(
     clock,
     logger: logger.child({ component: 'hosts' }),
     smokeKeys,
+    access,
   });
-  const lifecycle = { store, connections, secrets, leases, batches, metrics, importMetrics, clock };
-  const access = new AccessService({ ...lifecycle, logger: importLogger });
   const imports = new ImportService({ ...lifecycle, packs, access, logger: importLogger });
   const importQueries = new ImportQueries({ store, access, clock });
   const rollbacks = new RollbackService({ ...lifecycle, logger: importLogger });
@@ -152,6 +164,32 @@ export async function createServices(
     clock,
     logger: logger.child({ component: 'drafts' }),
   });
+  const runLogger = logger.child({ component: 'batch-runs' });
+  const itemQueue: ItemQueue =
+    config.redisUrl === undefined
+      ? new SqliteItemQueue(database.sqlite, {
+          concurrency: config.batchConcurrency,
+          clock,
+          logger: runLogger,
+        })
+      : new BullmqItemQueue({
+          redisUrl: config.redisUrl,
+          concurrency: config.batchConcurrency,
+          logger: runLogger,
+          ...(overrides.queuePrefix === undefined ? {} : { prefix: overrides.queuePrefix }),
+        });
+  const batchRuns = new BatchRunService({
+    ...lifecycle,
+    imports,
+    queue: itemQueue,
+    runMetrics: createBatchRunMetrics(metrics.registry, store.batchRuns),
+    logger: runLogger,
+  });
+  const orphanedLeases = leases.releaseOrphaned();
+  if (orphanedLeases > 0)
+    logger.warn({ leases: orphanedLeases }, 'released host leases of processes that no longer run');
+  await batchRuns.recoverAfterRestart();
+  batchRuns.start();
   const reconcileScheduler = new ProbeScheduler(
     () => reconcile.runScheduled(),
     config.reconcileIntervalMs,
@@ -206,12 +244,14 @@ export async function createServices(
     access,
     reconcile,
     drafts,
+    batchRuns,
     reconcileScheduler,
     redis,
+    consoleSite: new ConsoleSite(config.consoleDir),
     close: async () => {
       if (closed) return;
       closed = true;
-      await Promise.all([scheduler.stop(), reconcileScheduler.stop()]);
+      await Promise.all([scheduler.stop(), reconcileScheduler.stop(), batchRuns.close()]);
       if (redis !== undefined) redis.disconnect();
       database.close();
     },

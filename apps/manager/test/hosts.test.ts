@@ -161,7 +161,7 @@ describe('hosts', () => {
       status: 'degraded',
       last_probe: { ok: false },
       lease: null,
-      closure: null,
+      closure: { ok: true, providers: [] },
     });
   });
 

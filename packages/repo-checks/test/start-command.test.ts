@@ -85,6 +85,12 @@ describe('npm start', () => {
       expect(existsSync(join(dataDir, 'logs', `${app}.log`))).toBe(true);
     }
     expect(readFileSync(join(dataDir, 'logs', 'gateway.log'), 'utf8')).toMatch(/embedded mode: usage/);
+    // The operator console is built and served, and the banner says where and how to log in.
+    const consoleUrl = /console\s+(http:\/\/\S+\/console\/)\s+log in as "admin"/.exec(child.stdout)?.[1];
+    expect(consoleUrl).toBeDefined();
+    const page = await fetch(consoleUrl ?? '');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/console/assets/main-');
 
     process.kill(child.pid, 'SIGTERM');
     await expectAllStopped(child, tree, ports);

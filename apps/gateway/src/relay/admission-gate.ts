@@ -125,6 +125,15 @@ export class AdmissionGate {
           { retryAfterSeconds: 1 },
         );
       case 'budget':
+        if (decision.inFlight) {
+          return new PublicError(
+            'CONCURRENCY_LIMITED',
+            budgets[decision.index]?.code === 'INSUFFICIENT_BALANCE'
+              ? 'The rest of the balance is reserved by requests in flight; retry shortly.'
+              : "The rest of this API key's quota is reserved by requests in flight; retry shortly.",
+            { retryAfterSeconds: 1 },
+          );
+        }
         return budgets[decision.index]?.code === 'INSUFFICIENT_BALANCE'
           ? new PublicError('INSUFFICIENT_BALANCE', 'The account balance is exhausted; top up to continue.')
           : new PublicError('QUOTA_EXCEEDED', 'This API key has used its whole quota.');

@@ -2,10 +2,11 @@ import type { Dispatcher } from 'undici';
 import { PublicError } from '../errors.ts';
 import type { AccountState } from '../runtime/account-health.ts';
 import type { SlotRequest } from '../runtime/concurrency-slots.ts';
+import { isRuntimeUnavailableError } from '../runtime/errors.ts';
 import { headerValue } from '../upstream/header-value.ts';
 import { sendUpstream, upstreamHeaders } from '../upstream/send-upstream.ts';
 import { classifyStatus, classifyThrown, type UpstreamFailure } from '../upstream/upstream-failure.ts';
-import { guard, SLOT_LEASE_MS } from './admission.ts';
+import { limiterFailure } from './admission.ts';
 import { deliverBuffered } from './deliver-buffered.ts';
 import { deliverStream } from './deliver-stream.ts';
 import { explainDenial } from './explain-denial.ts';
@@ -126,18 +127,32 @@ type Attempt =
   /** An answer was sent; `passedThrough` when it was the upstream's own request error (4xx). */
   | { kind: 'delivered'; status: number; passedThrough: boolean };
 
-/** The account's own concurrency slot, when it has a limit; false when it is full. */
+/**
+ * The account's own concurrency slot, when it has a limit; false when it is full. Accounts are shared
+ * across tenants, so this slot lives outside the tenant's admission call (a second runtime call, only
+ * for accounts with a limit); its lease is renewed like the admission lease while the call runs.
+ */
 async function takeAccountSlot(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<boolean> {
   const slot: SlotRequest = {
     key: `{${route.account.row.id}}:conc:account`,
     limit: route.account.row.concurrency,
     holder: call.requestId,
-    ttlMs: SLOT_LEASE_MS,
+    ttlMs: env.keeper.leaseTtlMs,
   };
   if (slot.limit <= 0) return true;
-  const taken = await guard(() => env.slots.acquire(slot));
+  let taken: Awaited<ReturnType<typeof env.slots.acquire>>;
+  try {
+    taken = await env.slots.acquire(slot);
+  } catch (error) {
+    if (!isRuntimeUnavailableError(error)) throw error;
+    // The acquisition may still run once Redis answers: release it by request id then.
+    env.keeper.undo(`${slot.key}\u0000${slot.holder}`, () => env.slots.release(slot.key, slot.holder));
+    if (env.whenLimiterUnavailable === 'open') return true;
+    throw limiterFailure(error);
+  }
   if (!taken.acquired) return false;
   call.held.push({ key: slot.key, holder: call.requestId });
+  call.stopRenewals.push(env.keeper.every(() => env.slots.acquire(slot)));
   return true;
 }
 

@@ -51,6 +51,9 @@ export function recordUsage(env: RelayEnv, call: RelayCall, end: CallEnd): void 
     billingMode: group.billingMode,
     subscriptionId: view.subscription?.id ?? null,
   };
-  view.spend.micros += chargeOf(record).chargedMicros;
+  const charged = chargeOf(record).chargedMicros;
+  view.spend.micros += charged;
+  call.chargedMicros = charged;
+  call.totalTokens = tokens === undefined ? undefined : tokens.promptTokens + tokens.completionTokens;
   env.usage.enqueue(record);
 }

@@ -2,12 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { AccountHealth, AccountState } from '../runtime/account-health.ts';
 import type { Clock } from '../runtime/clock.ts';
-import type { ConcurrencySlots, SlotRelease, SlotRequest } from '../runtime/concurrency-slots.ts';
+import type { ConcurrencySlots, SlotRelease } from '../runtime/concurrency-slots.ts';
+import type { LeaseKeeper } from '../runtime/lease-keeper.ts';
 import type { RateLimiter } from '../runtime/rate-limiter.ts';
 import type { StickySessions } from '../runtime/sticky-sessions.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
 import type { UpstreamPools } from '../upstream/upstream-pools.ts';
 import type { UsageQueue } from '../usage/usage-queue.ts';
+import type { AdmissionGate, Ticket } from './admission-gate.ts';
 import type { BodyRules } from './read-body.ts';
 import type { RelayRequest } from './relay-request.ts';
 import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory.ts';
@@ -15,6 +17,12 @@ import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory
 export type RelayDeps = {
   directory: TenantDirectory;
   pools: UpstreamPools;
+  /** Takes the request's lease at admission (limits, tenant slots, sticky, budget reservations). */
+  gate: AdmissionGate;
+  /** Renews account-slot leases while an attempt runs; retries undos Redis did not answer. */
+  keeper: LeaseKeeper;
+  /** `open`: an account slot that cannot be taken because Redis is down does not stop the request. */
+  whenLimiterUnavailable: 'closed' | 'open';
   limiter: RateLimiter;
   slots: ConcurrencySlots;
   sticky: StickySessions;
@@ -45,7 +53,6 @@ export type RelayOutcome = { status: number; accountId?: string; attempts: numbe
 
 /** What admission found out, handed to account selection. */
 export type Admission = {
-  tenantSlots: SlotRequest[];
   states: Map<string, AccountState>;
   sticky: string | null;
   stickyKey: string | undefined;
@@ -64,6 +71,13 @@ export class RelayCall {
   attempts = 0;
   /** The account tried last (the one a usage event names). */
   route: ModelRoute | undefined;
+  /** The admission lease, ended when the call ends. */
+  ticket: Ticket | undefined;
+  /** What the call's usage event charged, and its tokens: the lease settles to them. */
+  chargedMicros = 0n;
+  totalTokens: number | undefined;
+  /** Stops the renewals of account slots held by the call. */
+  readonly stopRenewals: (() => void)[] = [];
 
   constructor(
     readonly endpoint: Endpoint,

@@ -72,13 +72,10 @@ export class RelayPipeline {
       const admission = await admit(env, call);
       return await relayWithFailover(env, call, admission);
     } finally {
-      if (call.held.length > 0) {
-        env.slots.releaseMany(call.held).catch((error: unknown) => {
-          env.logger.warn(
-            { err: error, request_id: requestId },
-            'slot release failed; the lease will expire',
-          );
-        });
+      call.ticket?.finish({ chargedMicros: call.chargedMicros, totalTokens: call.totalTokens });
+      for (const stop of call.stopRenewals) stop();
+      for (const slot of call.held) {
+        env.keeper.undo(`${slot.key}\u0000${slot.holder}`, () => env.slots.release(slot.key, slot.holder));
       }
     }
   }

@@ -88,7 +88,13 @@ export type AdmissionDecision =
   | { admitted: true; sticky: string | null }
   | { admitted: false; reason: 'rate_limited'; index: number; retryAfterMs: number }
   | { admitted: false; reason: 'concurrency'; index: number }
-  | { admitted: false; reason: 'budget'; index: number }
+  | {
+      admitted: false;
+      reason: 'budget';
+      index: number;
+      /** True when the budget is not spent yet but the reservations of requests in flight fill it. */
+      inFlight: boolean;
+    }
   | { admitted: false; reason: 'stale_view'; index: number }
   | { admitted: false; reason: 'released' };
 

@@ -13,7 +13,14 @@ export type LeaseKeeperOptions = {
   onError?: (error: unknown, what: string) => void;
 };
 
-type Pending = { request: AdmissionRequest; settlement: Settlement; since: number; inFlight: boolean };
+type Pending = {
+  /** An admission lease to release (its settlements merge), or any other idempotent undo. */
+  request?: AdmissionRequest;
+  settlement: Settlement;
+  run?: () => Promise<unknown>;
+  since: number;
+  inFlight: boolean;
+};
 
 /**
  * The gateway side of admission leases: renews the leases of requests in flight, and makes sure
@@ -68,6 +75,26 @@ export class LeaseKeeper {
     return () => clearInterval(timer);
   }
 
+  /** Runs `renew` every ttl/3 until the returned stop is called (e.g. an account slot's lease). */
+  every(renew: () => Promise<unknown>): () => void {
+    const timer = setInterval(
+      () => {
+        renew().catch((error: unknown) => this.options.onError?.(error, 'renew'));
+      },
+      Math.max(1, Math.floor(this.options.leaseTtlMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Runs an idempotent undo (e.g. a slot release) now, and again until it succeeds. */
+  undo(id: string, run: () => Promise<unknown>): void {
+    run().catch((error: unknown) => {
+      this.options.onError?.(error, 'undo');
+      this.add(`undo\u0000${id}`, { settlement: {}, run, since: Date.now(), inFlight: false });
+    });
+  }
+
   /** Ends a lease now, or as soon as Redis answers again. */
   release(request: AdmissionRequest, settlement: Settlement = {}): void {
     this.options.admission.release(request, settlement).catch((error: unknown) => {
@@ -94,11 +121,16 @@ export class LeaseKeeper {
       existing.settlement = mergeSettlements(existing.settlement, settlement);
       return;
     }
+    this.add(id, { request, settlement, since: Date.now(), inFlight: false });
+  }
+
+  private add(id: string, entry: Pending): void {
+    if (this.pending.has(id)) return;
     if (this.pending.size >= this.maxPending) {
       const oldest = this.pending.keys().next();
       if (!oldest.done) this.pending.delete(oldest.value);
     }
-    this.pending.set(id, { request, settlement, since: Date.now(), inFlight: false });
+    this.pending.set(id, entry);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.retry(), this.retryMs);
       this.timer.unref();
@@ -115,7 +147,11 @@ export class LeaseKeeper {
       if (entry.inFlight) continue;
       entry.inFlight = true;
       const settlement = entry.settlement;
-      this.options.admission.release(entry.request, settlement).then(
+      const attempt =
+        entry.request !== undefined
+          ? this.options.admission.release(entry.request, settlement)
+          : (entry.run?.() ?? Promise.resolve());
+      attempt.then(
         () => {
           // A settlement merged in while this attempt ran is sent on the next tick.
           if (entry.settlement === settlement) this.pending.delete(id);

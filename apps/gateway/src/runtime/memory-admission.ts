@@ -78,7 +78,12 @@ export class MemoryAdmission implements Admission {
         mirror === undefined
           ? { admitted: false, reason: 'stale_view', index: i }
           : mirror.base + mirror.spent + mirror.reserved >= budget.capMicros
-            ? { admitted: false, reason: 'budget', index: i }
+            ? {
+                admitted: false,
+                reason: 'budget',
+                index: i,
+                inFlight: mirror.base + mirror.spent < budget.capMicros,
+              }
             : undefined;
       if (refusal !== undefined || mirror === undefined) {
         refund();

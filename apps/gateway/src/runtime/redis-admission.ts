@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   type Admission,
   type AdmissionDecision,
@@ -66,7 +66,7 @@ end
  * ARGV = now, ttl, requestId, nrl, ncs, nst, nb, seedMaxAge, idle, stickyRefresh,
  *        then (limit, window, cost) per rl, limit per cs, (cap, used, version, loadedAt, reserve) per budget.
  * Reply: {0, sticky|false} admitted; {1, index, retryAfter} rate limited; {2, index} concurrency;
- *        {3, index} budget; {4, index} stale view; {5} released.
+ *        {3, index, inFlight 0/1} budget; {4, index} stale view; {5} released.
  */
 const ADMIT = new RedisScript(
   'admission admit',
@@ -149,7 +149,10 @@ for k = 1, nb do
       redis.call('HSET', h, 'b', fmt(base))
     end
   end
-  if base + spent + reserved >= cap then return {3, k - 1} end
+  if base + spent + reserved >= cap then
+    if base + spent < cap then return {3, k - 1, 1} end
+    return {3, k - 1, 0}
+  end
   reservedNow[k] = reserved
 end
 local deadline = now + ttl
@@ -257,11 +260,12 @@ return 1
 `,
 );
 
-export type RedisAdmissionOptions = { client: Redis; prefix: string; clock?: Clock };
+/** `client` may be a Redis Cluster client: every key of one call shares the tenant's hash tag. */
+export type RedisAdmissionOptions = { client: Redis | Cluster; prefix: string; clock?: Clock };
 
 /** Admission shared by every gateway process on one Redis: admit, renew and release are one script call each. */
 export class RedisAdmission implements Admission {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly prefix: string;
   private readonly clock: Clock;
 
@@ -324,7 +328,7 @@ export class RedisAdmission implements Admission {
       case 2:
         return { admitted: false, reason: 'concurrency', index: slots[Number(second)]?.index ?? 0 };
       case 3:
-        return { admitted: false, reason: 'budget', index: Number(second) };
+        return { admitted: false, reason: 'budget', index: Number(second), inFlight: third === 1 };
       case 4:
         return { admitted: false, reason: 'stale_view', index: Number(second) };
       default:

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.ts';
 import {
   type ConcurrencySlots,
@@ -54,11 +54,11 @@ return 0
 `,
 );
 
-export type RedisConcurrencySlotsOptions = { client: Redis; prefix: string; clock?: Clock };
+export type RedisConcurrencySlotsOptions = { client: Redis | Cluster; prefix: string; clock?: Clock };
 
 /** Slots shared by every gateway process on one Redis; acquireMany is one script call. */
 export class RedisConcurrencySlots implements ConcurrencySlots {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly prefix: string;
   private readonly clock: Clock;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RuntimeUnavailableError } from './errors.ts';
 
 export type ScriptArg = string | number;
@@ -19,7 +19,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+  async run(client: Redis | Cluster, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {

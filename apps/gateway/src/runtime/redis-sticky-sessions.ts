@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.ts';
 import { guarded, LUA_FMT, RedisScript } from './redis-script.ts';
 import {
@@ -29,10 +29,10 @@ return account
 `,
 );
 
-export type RedisStickySessionsOptions = { client: Redis; prefix: string; clock?: Clock };
+export type RedisStickySessionsOptions = { client: Redis | Cluster; prefix: string; clock?: Clock };
 
 export class RedisStickySessions implements StickySessions {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly prefix: string;
   private readonly clock: Clock;
 

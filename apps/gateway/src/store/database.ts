@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -34,7 +36,13 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The SQL migrations: beside the bundle (dist/drizzle) or in the package (src/store → drizzle). */
+export const MIGRATIONS_FOLDER = [
+  new URL('./drizzle', import.meta.url),
+  new URL('../../drizzle', import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) as string;
 
 // Any constant works; it only has to be the same for every gateway replica.
 const MIGRATION_LOCK_ID = 725_001;
@@ -46,15 +54,36 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
   return opened;
 }
 
+/**
+ * PGlite's memory settings, sized for one gateway process (its defaults are a server's: 128 MB of
+ * shared buffers, 100 connections). WebAssembly memory never shrinks, so what the engine touches
+ * once stays in the process's RSS: docs/adr/0013.
+ */
+export const PGLITE_SETTINGS: readonly string[] = [
+  'shared_buffers=16MB',
+  'max_connections=4',
+  'wal_buffers=512kB',
+  'temp_buffers=1MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=16MB',
+];
+
+function pgliteStartParams(): string[] {
+  return [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+}
+
 async function openPglite(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   let client: PGlite;
   if (options.memory) {
-    client = new PGlite();
+    client = new PGlite({ startParams: pgliteStartParams() });
   } else {
     if (!options.dataDir) throw new Error('openDatabase: dataDir is required when databaseUrl is unset');
     const dir = join(options.dataDir, 'pg');
     mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir, { relaxedDurability: true });
+    // Creating a cluster (initdb) and the first migrations take the engine's memory to ~700 MB, which
+    // the process would keep for life: a short-lived child process does it instead.
+    if (!existsSync(join(dir, 'PG_VERSION'))) await initialisePgliteInChild(dir, options.migrate !== false);
+    client = new PGlite(dir, { relaxedDurability: true, startParams: pgliteStartParams() });
   }
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
@@ -69,6 +98,31 @@ async function openPglite(options: OpenDatabaseOptions): Promise<OpenedDatabase>
       if (!client.closed) await client.close();
     },
   };
+}
+
+const run = promisify(execFile);
+
+/**
+ * Creates the PGlite cluster at `dir` (and applies the migrations) in a child Node process that exits
+ * when done. The child loads the same packages as this module, resolved from here, as CommonJS.
+ */
+async function initialisePgliteInChild(dir: string, migrate: boolean): Promise<void> {
+  const script = `
+    const { createRequire } = require('node:module');
+    const load = createRequire(${JSON.stringify(import.meta.url)});
+    const { PGlite } = load('@electric-sql/pglite');
+    (async () => {
+      const client = new PGlite(${JSON.stringify(dir)});
+      await client.waitReady;
+      if (${migrate}) {
+        const { drizzle } = load('drizzle-orm/pglite');
+        const { migrate } = load('drizzle-orm/pglite/migrator');
+        await migrate(drizzle({ client }), { migrationsFolder: ${JSON.stringify(MIGRATIONS_FOLDER)} });
+      }
+      await client.close();
+    })().catch((error) => { console.error(error); process.exit(1); });
+  `;
+  await run(process.execPath, ['-e', script], { maxBuffer: 16 * 1024 * 1024 });
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<OpenedDatabase> {

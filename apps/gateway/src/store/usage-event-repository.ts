@@ -57,16 +57,17 @@ const GROUP_COLUMN: Record<UsageGroupBy, SQL> = {
 export function createUsageEventRepository(db: Database) {
   return {
     /**
-     * Inserts the events whose `request_id` is new and returns only those: a redelivered event is
+     * Inserts the events whose `request_id` is new and returns the ids of those: a redelivered event is
      * ignored by the unique constraint, so whoever charges for the returned rows charges exactly once.
      */
-    async insertNew(events: readonly UsageEventInsert[]): Promise<UsageEventRow[]> {
+    async insertNew(events: readonly UsageEventInsert[]): Promise<{ requestId: string }[]> {
       if (events.length === 0) return [];
+      // One multi-row statement; only the ids come back (the writer needs nothing else).
       return db
         .insert(usageEvents)
         .values(events.map((e) => ({ ...e, id: newId(ID_PREFIX.usageEvent) })))
         .onConflictDoNothing({ target: usageEvents.requestId })
-        .returning();
+        .returning({ requestId: usageEvents.requestId });
     },
 
     async getByRequestId(requestId: string): Promise<UsageEventRow | undefined> {

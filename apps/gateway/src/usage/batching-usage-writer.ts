@@ -18,6 +18,8 @@ export interface BatchingUsageWriterOptions {
   flushIntervalMs?: number;
   /** Backoff between attempts of a failed batch (default 100 ms doubling to 30 s). */
   retry?: BackoffOptions;
+  /** Rows per INSERT statement, the event loop let through between them (default: the whole batch). */
+  rowsPerStatement?: number;
   /** How long `close()` waits for the last writes (default 10 s). */
   closeTimeoutMs?: number;
 }
@@ -51,7 +53,7 @@ export class BatchingUsageWriter implements UsageQueue {
       lingerMs: options.flushIntervalMs ?? 100,
       retry: options.retry ?? DEFAULT_BACKOFF,
       sink: async (batch) => {
-        const result = await writeUsageBatch(store, batch);
+        const result = await writeUsageBatch(store, batch, { rowsPerStatement: options.rowsPerStatement });
         this.writes.batches++;
         this.writes.written += result.written.length;
         this.writes.duplicates += result.duplicates.length;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BackoffOptions } from './backoff.ts';
@@ -7,7 +8,10 @@ import type { BackoffOptions } from './backoff.ts';
 export const DEFAULT_USAGE_QUEUE_NAME = 'usage-events';
 /** The hash tag keeps every key of the queue in one Redis Cluster slot, as BullMQ requires. */
 export const DEFAULT_USAGE_QUEUE_PREFIX = '{relay}';
+/** A job holding one record: what earlier versions queued; the worker still reads it. */
 export const USAGE_JOB_NAME = 'usage';
+/** A job holding one shipped batch of records (`{ v: 1, records: UsageRecordWire[] }`). */
+export const USAGE_BATCH_JOB_NAME = 'usage-batch';
 /** A custom backoff type, computed by the worker's strategy (capped exponential: see backoff.ts). */
 export const USAGE_BACKOFF_TYPE = 'usage-capped';
 
@@ -35,6 +39,17 @@ export const USAGE_JOB_OPTIONS: JobsOptions = {
  */
 export function usageJobId(requestId: string): string {
   return `u-${requestId.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
+}
+
+/**
+ * The job id of a batch, derived from its request ids: re-adding the same batch after an unknown
+ * outcome (a timeout on `add`) queues it once while it waits. Overlapping batches are harmless: the
+ * database writes each request_id once.
+ */
+export function usageBatchJobId(requestIds: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const id of requestIds) hash.update(id).update('\n');
+  return `b-${hash.digest('base64url')}`;
 }
 
 /**

@@ -8,9 +8,9 @@ import {
   DEFAULT_USAGE_QUEUE_NAME,
   DEFAULT_USAGE_QUEUE_PREFIX,
   producerConnection,
-  USAGE_JOB_NAME,
+  USAGE_BATCH_JOB_NAME,
   USAGE_JOB_OPTIONS,
-  usageJobId,
+  usageBatchJobId,
 } from './bullmq-usage-jobs.ts';
 import type { UsageQueue, UsageQueueStats } from './usage-queue.ts';
 import { stamped, type UsageRecord } from './usage-record.ts';
@@ -22,9 +22,9 @@ export interface BullmqUsageQueueOptions {
   /** Queue name and key prefix: tests use a unique prefix each (default `usage-events`, `{relay}`). */
   queueName?: string;
   prefix?: string;
-  /** Records per `addBulk` (default 500). */
+  /** Records per job (default 500): a full batch is shipped at once. */
   maxBatchSize?: number;
-  /** How long a record may wait for others before being sent (default 2 ms; 0 = next timer tick). */
+  /** How long a record may wait for others before its batch is shipped (default 20 ms). */
   lingerMs?: number;
   /** Backoff between attempts while Redis is unreachable (default 100 ms doubling to 30 s). */
   retry?: BackoffOptions;
@@ -45,11 +45,12 @@ export interface BullmqUsageQueueOptions {
 }
 
 /**
- * The durable usage queue (production, `REDIS_URL` set): each record becomes a BullMQ job whose id
- * derives from its request_id, so enqueueing a record twice queues it once; `startUsageWorker`
- * writes the jobs to the database in batches. `enqueue` never touches the network: records are
- * sent by `addBulk` in small batches; while Redis is unreachable they wait in a bounded in-memory
- * buffer and are retried with backoff.
+ * The durable usage queue (production, `REDIS_URL` set). `enqueue` only appends to an in-process
+ * buffer; every `lingerMs` (or `maxBatchSize` records) the buffer is shipped as ONE BullMQ job, and
+ * `startUsageWorker` writes jobs with multi-row inserts, exactly once per request_id. While Redis is
+ * unreachable records wait in a bounded in-memory buffer and are retried with backoff; `close()`
+ * (SIGTERM) ships what is left. A kill -9 loses what was not shipped yet: at most one linger
+ * interval of records (docs/adr/0012).
  */
 export class BullmqUsageQueue implements UsageQueue {
   private readonly queue: Queue;
@@ -90,7 +91,7 @@ export class BullmqUsageQueue implements UsageQueue {
 
     this.pump = new BatchPump<UsageRecord>({
       maxBatchSize: options.maxBatchSize ?? 500,
-      lingerMs: options.lingerMs ?? 2,
+      lingerMs: options.lingerMs ?? 20,
       retry: options.retry ?? DEFAULT_BACKOFF,
       sink: (batch) => this.send(batch),
       onFailure: (error, attempt, size, retryInMs) => {
@@ -137,12 +138,10 @@ export class BullmqUsageQueue implements UsageQueue {
   private async send(batch: UsageRecord[]): Promise<void> {
     // Fail at once rather than wait for a connection: the pump retries with backoff.
     if (this.redis.status !== 'ready') throw new Error(`Redis connection is ${this.redis.status}`);
-    await this.queue.addBulk(
-      batch.map((record) => ({
-        name: USAGE_JOB_NAME,
-        data: encodeUsageRecord(record),
-        opts: { jobId: usageJobId(record.requestId) },
-      })),
+    await this.queue.add(
+      USAGE_BATCH_JOB_NAME,
+      { v: 1, records: batch.map(encodeUsageRecord) },
+      { jobId: usageBatchJobId(batch.map((record) => record.requestId)) },
     );
   }
 

@@ -9,7 +9,9 @@ export {
 export {
   DEFAULT_USAGE_QUEUE_NAME,
   DEFAULT_USAGE_QUEUE_PREFIX,
+  USAGE_BATCH_JOB_NAME,
   USAGE_JOB_OPTIONS,
+  usageBatchJobId,
   usageJobId,
 } from './bullmq-usage-jobs.ts';
 export { BullmqUsageQueue, type BullmqUsageQueueOptions } from './bullmq-usage-queue.ts';

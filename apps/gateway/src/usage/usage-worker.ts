@@ -8,6 +8,7 @@ import {
   DEFAULT_JOB_BACKOFF,
   DEFAULT_USAGE_QUEUE_NAME,
   DEFAULT_USAGE_QUEUE_PREFIX,
+  USAGE_BATCH_JOB_NAME,
   workerConnection,
 } from './bullmq-usage-jobs.ts';
 import type { UsageWriteStats } from './usage-queue.ts';
@@ -22,12 +23,14 @@ export interface UsageWorkerOptions {
   /** Must match the producer's (defaults `usage-events`, `{relay}`). */
   queueName?: string;
   prefix?: string;
-  /** Records per database transaction (default 100). */
+  /** Records per database transaction: jobs are written together up to this many (default 1000). */
   batchSize?: number;
-  /** How long a job waits for a batch to fill before a partial batch is written (default 20 ms). */
+  /** How long a job waits for others before a partial transaction is written (default 5 ms). */
   maxWaitMs?: number;
-  /** Jobs held at once (default 2 × batchSize, so one batch fills while the previous one is written). */
+  /** Jobs held at once (default 8: a transaction fills while the previous one is written). */
   concurrency?: number;
+  /** Rows per INSERT statement (default: the whole transaction). */
+  rowsPerStatement?: number;
   /** Delay before a job of a failed batch is tried again (default 500 ms doubling to 60 s). */
   retry?: BackoffOptions;
   /** Times a job may be found stalled (its worker died) before BullMQ fails it (default 10). */
@@ -44,26 +47,28 @@ export interface UsageWorker {
 }
 
 interface Waiting {
-  record: UsageRecord;
+  records: UsageRecord[];
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
 /**
- * Consumes the usage queue. BullMQ (open source) hands jobs over one by one, so the processor parks
- * each job's record in a batch and settles the job when its batch's transaction ends: `writeUsageBatch`
- * (shared with the in-process writer) inserts new events and debits them exactly once. A failed batch
- * fails its jobs, which BullMQ retries with the capped backoff; a record the database refuses as
- * invalid fails its job for good (UnrecoverableError, kept in the failed set) without holding up the rest.
+ * Consumes the usage queue. Each job holds one shipped batch of records; jobs that arrive together
+ * are written in one transaction (up to `batchSize` records) and settled when it ends:
+ * `writeUsageBatch` (shared with the in-process writer) inserts new events with multi-row inserts
+ * and debits them exactly once. A failed transaction fails its jobs, which BullMQ retries with the
+ * capped backoff; a record the database refuses as invalid is isolated (the others are written) and
+ * fails its job for good (UnrecoverableError, kept in the failed set: replaying it writes nothing twice).
  */
 export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
   const { store, logger } = options;
-  const batchSize = options.batchSize ?? 100;
-  const maxWaitMs = options.maxWaitMs ?? 20;
+  const batchSize = options.batchSize ?? 1000;
+  const maxWaitMs = options.maxWaitMs ?? 5;
   const retry = options.retry ?? DEFAULT_JOB_BACKOFF;
   const stats: UsageWriteStats = { written: 0, duplicates: 0, rejected: 0, batches: 0, failedBatches: 0 };
 
   let waiting: Waiting[] = [];
+  let waitingRecords = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const writeWaiting = (): void => {
@@ -71,6 +76,7 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
     timer = undefined;
     const batch = waiting;
     waiting = [];
+    waitingRecords = 0;
     if (batch.length > 0) void write(batch);
   };
 
@@ -78,7 +84,8 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
     try {
       const result = await writeUsageBatch(
         store,
-        batch.map((w) => w.record),
+        batch.flatMap((w) => w.records),
+        { rowsPerStatement: options.rowsPerStatement },
       );
       stats.batches++;
       stats.written += result.written.length;
@@ -86,15 +93,18 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
       stats.rejected += result.rejected.length;
       const refused = new Map(result.rejected.map((r) => [r.record, r.error]));
       for (const w of batch) {
-        const error = refused.get(w.record);
-        if (error === undefined) w.resolve();
-        else {
+        const errors: unknown[] = [];
+        for (const record of w.records) {
+          const error = refused.get(record);
+          if (error === undefined) continue;
+          errors.push(error);
           logger.error(
-            { err: error, usage: encodeUsageRecord(w.record) },
+            { err: error, usage: encodeUsageRecord(record) },
             'usage event refused by the database as invalid; not charged',
           );
-          w.reject(new UnrecoverableError(`usage event refused by the database: ${describe(error)}`));
         }
+        if (errors.length === 0) w.resolve();
+        else w.reject(new UnrecoverableError(`usage event refused by the database: ${describe(errors[0])}`));
       }
     } catch (error) {
       stats.failedBatches++;
@@ -108,16 +118,17 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
   };
 
   const processJob = (job: Job): Promise<void> => {
-    let record: UsageRecord;
+    let records: UsageRecord[];
     try {
-      record = decodeUsageRecord(job.data);
+      records = decodeJob(job);
     } catch (error) {
       logger.error({ err: error, jobId: job.id }, 'usage job with invalid data; left in the failed set');
       return Promise.reject(new UnrecoverableError(`invalid usage job data: ${describe(error)}`));
     }
     return new Promise<void>((resolve, reject) => {
-      waiting.push({ record, resolve, reject });
-      if (waiting.length >= batchSize) writeWaiting();
+      waiting.push({ records, resolve, reject });
+      waitingRecords += records.length;
+      if (waitingRecords >= batchSize) writeWaiting();
       else timer ??= setTimeout(writeWaiting, maxWaitMs);
     });
   };
@@ -129,7 +140,7 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
   const worker = new Worker(options.queueName ?? DEFAULT_USAGE_QUEUE_NAME, processJob, {
     connection,
     prefix: options.prefix ?? DEFAULT_USAGE_QUEUE_PREFIX,
-    concurrency: options.concurrency ?? batchSize * 2,
+    concurrency: options.concurrency ?? 8,
     maxStalledCount: options.maxStalledCount ?? 10,
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, retry) },
   });
@@ -168,6 +179,14 @@ export function startUsageWorker(options: UsageWorkerOptions): UsageWorker {
     },
     stats: () => ({ ...stats }),
   };
+}
+
+/** A batch job (`usage-batch`), or a single-record job queued by an earlier version. */
+function decodeJob(job: Job): UsageRecord[] {
+  if (job.name !== USAGE_BATCH_JOB_NAME) return [decodeUsageRecord(job.data)];
+  const data = job.data as { v?: unknown; records?: unknown };
+  if (data?.v !== 1 || !Array.isArray(data.records)) throw new Error('usage batch job without records');
+  return data.records.map((record) => decodeUsageRecord(record));
 }
 
 function describe(error: unknown): string {

@@ -17,6 +17,15 @@ export interface UsageBatchResult {
   rejected: RejectedUsageRecord[];
 }
 
+export interface WriteUsageBatchOptions {
+  /**
+   * Rows per INSERT statement (default: the whole batch). An in-process database (PGlite) runs each
+   * statement synchronously on the event loop: smaller statements, with the event loop let through
+   * between them, bound how long one write can hold up requests.
+   */
+  rowsPerStatement?: number;
+}
+
 interface Entry {
   record: UsageRecord;
   row: UsageEventInsert;
@@ -39,6 +48,7 @@ interface Entry {
 export async function writeUsageBatch(
   store: Store,
   records: readonly UsageRecord[],
+  options: WriteUsageBatchOptions = {},
 ): Promise<UsageBatchResult> {
   const result: UsageBatchResult = { written: [], duplicates: [], rejected: [] };
   const unique = new Map<string, Entry>();
@@ -50,15 +60,20 @@ export async function writeUsageBatch(
   // Inserting in request_id order means two writers with overlapping batches take the unique-index
   // locks in the same order: one waits for the other instead of deadlocking.
   const entries = [...unique.values()].sort((a, b) => compare(a.row.requestId, b.row.requestId));
-  await writeEntries(store, entries, result);
+  await writeEntries(store, entries, result, options.rowsPerStatement ?? Number.POSITIVE_INFINITY);
   return result;
 }
 
-async function writeEntries(store: Store, entries: Entry[], result: UsageBatchResult): Promise<void> {
+async function writeEntries(
+  store: Store,
+  entries: Entry[],
+  result: UsageBatchResult,
+  rowsPerStatement: number,
+): Promise<void> {
   if (entries.length === 0) return;
   let inserted: Set<string>;
   try {
-    inserted = await store.transaction((tx) => insertAndDebit(tx, entries));
+    inserted = await store.transaction((tx) => insertAndDebit(tx, entries, rowsPerStatement));
   } catch (error) {
     if (!isCausedByData(error)) throw error;
     if (entries.length === 1) {
@@ -67,8 +82,8 @@ async function writeEntries(store: Store, entries: Entry[], result: UsageBatchRe
       return;
     }
     const middle = Math.ceil(entries.length / 2);
-    await writeEntries(store, entries.slice(0, middle), result);
-    await writeEntries(store, entries.slice(middle), result);
+    await writeEntries(store, entries.slice(0, middle), result, rowsPerStatement);
+    await writeEntries(store, entries.slice(middle), result, rowsPerStatement);
     return;
   }
   for (const entry of entries) {
@@ -76,9 +91,14 @@ async function writeEntries(store: Store, entries: Entry[], result: UsageBatchRe
   }
 }
 
-async function insertAndDebit(tx: Store, entries: Entry[]): Promise<Set<string>> {
-  const rows = await tx.usageEvents.insertNew(entries.map((e) => e.row));
-  const inserted = new Set(rows.map((r) => r.requestId));
+async function insertAndDebit(tx: Store, entries: Entry[], rowsPerStatement: number): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let start = 0; start < entries.length; start += rowsPerStatement) {
+    if (start > 0) await yieldToEventLoop();
+    const chunk = entries.slice(start, start + rowsPerStatement);
+    const rows = await tx.usageEvents.insertNew(chunk.map((e) => e.row));
+    for (const row of rows) inserted.add(row.requestId);
+  }
 
   const balances = new Map<string, bigint>();
   const quotas = new Map<string, bigint>();
@@ -96,6 +116,9 @@ async function insertAndDebit(tx: Store, entries: Entry[]): Promise<Set<string>>
     await tx.subscriptions.addUsage(subscriptionId, micros);
   return inserted;
 }
+
+/** Lets pending I/O (requests) run between two synchronous statements of an in-process database. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function add(totals: Map<string, bigint>, id: string, micros: bigint): void {
   totals.set(id, (totals.get(id) ?? 0n) + micros);

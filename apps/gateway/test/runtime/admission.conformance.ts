@@ -90,7 +90,12 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       // A budget refusal gives back the slots it would have taken.
       const broke = (id: string) =>
         request(id, { limits: [], budgets: [budget({ usedMicros: 100n, reserveMicros: 1n })] });
-      expect(await admission.admit(broke('b1'))).toEqual({ admitted: false, reason: 'budget', index: 0 });
+      expect(await admission.admit(broke('b1'))).toEqual({
+        admitted: false,
+        reason: 'budget',
+        index: 0,
+        inFlight: false,
+      });
       expect(await stores.slots.inUse(`{${tenant}}:conc:key`)).toBe(1);
     });
 
@@ -124,7 +129,13 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       expect((await admission.admit(b('m1'))).admitted).toBe(true); // 0 < 100, reserved 40
       expect((await admission.admit(b('m2'))).admitted).toBe(true); // 40 < 100, reserved 80
       expect((await admission.admit(b('m3'))).admitted).toBe(true); // 80 < 100, reserved 120
-      expect(await admission.admit(b('m4'))).toEqual({ admitted: false, reason: 'budget', index: 0 });
+      // Not spent, only reserved by requests in flight: the refusal says so.
+      expect(await admission.admit(b('m4'))).toEqual({
+        admitted: false,
+        reason: 'budget',
+        index: 0,
+        inFlight: true,
+      });
       await admission.release(b('m1'), { chargedMicros: 5n }); // spent 5, reserved 80
       await admission.release(b('m2'), { chargedMicros: 5n }); // spent 10, reserved 40
       expect((await admission.admit(b('m4'))).admitted).toBe(true); // 50 < 100

@@ -169,6 +169,55 @@ describe('Redis runtime specifics', () => {
     await client.quit();
   });
 
+  it('admits, renews and releases a request in one round trip each', async () => {
+    const prefix = uniquePrefix();
+    const client = await testClient('runtime-test:count-admission');
+    const admission = new RedisAdmission({ client, prefix });
+    const request = (id: string) => ({
+      tenant: 'usr_rt',
+      requestId: id,
+      leaseTtlMs: 10_000,
+      limits: [
+        { key: '{usr_rt}:rpm:key', limit: 100, windowMs: 60_000 },
+        { key: '{usr_rt}:tpm:key', limit: 10_000, windowMs: 60_000, cost: 50 },
+      ],
+      slots: [
+        { key: '{usr_rt}:conc:key', limit: 5 },
+        { key: '{usr_rt}:conc:user', limit: 5 },
+      ],
+      sticky: { key: '{usr_rt}:sticky:s', refreshTtlMs: 60_000 },
+      budgets: [
+        {
+          key: '{usr_rt}:budget:key',
+          capMicros: 1_000_000n,
+          usedMicros: 0n,
+          version: 1,
+          loadedAt: Date.now(),
+          reserveMicros: 1_000n,
+        },
+      ],
+    });
+    const cycle = async (id: string) => {
+      expect((await admission.admit(request(id))).admitted).toBe(true);
+      expect(await admission.renew(request(id), 10_000)).toBe(true);
+      await admission.release(request(id), {
+        chargedMicros: 10n,
+        adjust: [{ key: '{usr_rt}:tpm:key', delta: -20 }],
+      });
+    };
+    await cycle('warm'); // loads the scripts
+    let commands = 0;
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+      commands += 1;
+      return send(...args);
+    }) as Redis['sendCommand'];
+    await cycle('counted');
+    expect(commands).toBe(3);
+    await deleteUnder(shared, prefix);
+    await client.quit();
+  });
+
   it('falls back to EVAL when Redis does not know a script yet', async () => {
     const script = new RedisScript('test', `return ARGV[1] .. '${uniquePrefix()}'`);
     expect(String(await script.run(shared, [], ['ok:']))).toMatch(/^ok:test:/);

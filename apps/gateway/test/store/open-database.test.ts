@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import { ID_PREFIX, newId } from '../../src/store/ids.ts';
@@ -11,8 +12,18 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('openDatabase in embedded mode', () => {
   it('keeps data in <dataDir>/pg across restarts and re-runs migrations safely', async () => {
+    const externalBefore = process.memoryUsage().external;
     const first = await openDatabase({ dataDir });
     expect(first.kind).toBe('pglite');
+    // The cluster was created in a child process: this process holds only the running engine
+    // (in-process initdb and migrations leave ~700 MB of WebAssembly memory behind).
+    const grownMb = (process.memoryUsage().external - externalBefore) / 1048576;
+    console.log(`[figure] embedded database open, engine memory in this process: ${grownMb.toFixed(0)} MB`);
+    expect(grownMb).toBeLessThan(250);
+    const settings = (await first.db.execute(
+      sql`select setting from pg_settings where name = 'shared_buffers'`,
+    )) as unknown as { rows: unknown[] };
+    expect(settings.rows[0]).toMatchObject({ setting: '2048' });
     const id = newId(ID_PREFIX.user);
     await createStore(first.db).users.insert({ id, name: 'persisted' });
     await first.close();

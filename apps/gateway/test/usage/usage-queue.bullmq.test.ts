@@ -8,8 +8,12 @@ import {
   BatchingUsageWriter,
   BullmqUsageQueue,
   DEFAULT_USAGE_QUEUE_NAME,
+  encodeUsageRecord,
   startUsageWorker,
+  USAGE_BATCH_JOB_NAME,
+  USAGE_JOB_OPTIONS,
   type UsageWorker,
+  usageJobId,
 } from '../../src/usage/index.ts';
 import { openPostgresTestDatabase, type TestDatabase } from '../store/test-databases.ts';
 import { TcpProxy } from './tcp-proxy.ts';
@@ -72,7 +76,7 @@ function openBullmq(
     worker?: boolean;
     closeTimeoutMs?: number;
   } = {},
-): OpenedUsageQueue & { inspect: Queue; worker: UsageWorker | undefined } {
+): OpenedUsageQueue & { inspect: Queue; worker: UsageWorker | undefined; prefix: string } {
   const prefix = uniquePrefix();
   prefixes.push(prefix);
   const queue = new BullmqUsageQueue({
@@ -94,6 +98,7 @@ function openBullmq(
     queue,
     worker,
     inspect,
+    prefix,
     drain: async () => {
       await queue.flush();
       await waitFor(async () => (await unsettledJobs(inspect)) === 0, {
@@ -137,7 +142,7 @@ describe('BullmqUsageQueue', () => {
     await database?.close();
   });
 
-  it('queues a request enqueued twice as one job (job id from the request id)', async () => {
+  it('ships the records of one linger interval as one job, and writes a request enqueued twice once', async () => {
     const { logger } = captureLogger();
     const opened = openBullmq(store, logger, { worker: false });
     cleanups.push(opened.close);
@@ -147,8 +152,31 @@ describe('BullmqUsageQueue', () => {
     opened.queue.enqueue({ ...record });
     opened.queue.enqueue(recordFor(tenant));
     await opened.queue.flush();
-    expect(await opened.inspect.getWaitingCount()).toBe(2);
+    expect(await opened.inspect.getWaitingCount()).toBe(1);
+    const [job] = await opened.inspect.getWaiting();
+    expect(job?.name).toBe(USAGE_BATCH_JOB_NAME);
+    expect((job?.data as { records: unknown[] }).records).toHaveLength(3);
     expect(opened.queue.stats()).toMatchObject({ pending: 0, delivered: 3, dropped: 0 });
+
+    const worker = startUsageWorker({ redisUrl: REDIS_URL, store, prefix: opened.prefix, logger });
+    cleanups.push(() => worker.close());
+    await opened.drain();
+    expect(await eventsOfKey(store, tenant.apiKeyId)).toEqual({ events: 2, charged: 2n * DEFAULT_CHARGE });
+    expect(worker.stats()).toMatchObject({ written: 2, duplicates: 1, batches: 1 });
+  });
+
+  it('still writes single-record jobs queued by an earlier version', async () => {
+    const { logger } = captureLogger();
+    const opened = openBullmq(store, logger);
+    cleanups.push(opened.close);
+    const tenant = await seedTenant(store);
+    const record = recordFor(tenant);
+    await opened.inspect.add('usage', encodeUsageRecord(record), {
+      ...USAGE_JOB_OPTIONS,
+      jobId: usageJobId(record.requestId),
+    });
+    await opened.drain();
+    expect(await eventsOfKey(store, tenant.apiKeyId)).toEqual({ events: 1, charged: DEFAULT_CHARGE });
   });
 
   it('buffers while Redis is unreachable, never throwing, and delivers once it is back', async () => {

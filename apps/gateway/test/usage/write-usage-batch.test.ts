@@ -45,6 +45,20 @@ describe('writeUsageBatch', () => {
     expect(result.duplicates).toHaveLength(1);
   });
 
+  it('splits a batch into short statements in one transaction, charging each new request once', async () => {
+    const tenant = await seedTenant(store, { balanceMicros: 1_000_000n });
+    const old = recordFor(tenant);
+    await writeUsageBatch(store, [old]);
+    const fresh = [recordFor(tenant), recordFor(tenant), recordFor(tenant), recordFor(tenant)];
+    const result = await writeUsageBatch(store, [...fresh, old, { ...fresh[0] } as typeof old], {
+      rowsPerStatement: 2,
+    });
+    expect(result.written).toHaveLength(4);
+    expect(result.duplicates).toHaveLength(2);
+    expect(await eventsOfKey(store, tenant.apiKeyId)).toEqual({ events: 5, charged: 5n * DEFAULT_CHARGE });
+    expect(await debitsOf(store, tenant)).toMatchObject({ balanceMicros: 1_000_000n - 5n * DEFAULT_CHARGE });
+  });
+
   it('rolls the events back when a debit fails, so the retry charges exactly once', async () => {
     const tenant = await seedTenant(store, { balanceMicros: 1_000_000n });
     const faulty = faultyStore(store, { failBalanceDebits: 1 });

@@ -23,6 +23,7 @@ const EXPECTED_TABLES = [
   'audit_events',
   'batch_import_items',
   'batch_import_runs',
+  'batch_run_jobs',
   'host_leases',
   'hosts',
   'import_batches',

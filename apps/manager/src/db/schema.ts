@@ -239,6 +239,16 @@ export const batchImportItems = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.idx] })],
 );
 
+/** The embedded item queue of batch runs (raw statements in batch-runs/sqlite-item-queue.ts). */
+export const batchRunJobs = sqliteTable('batch_run_jobs', {
+  seq: integer('seq').primaryKey(),
+  runId: text('run_id')
+    .notNull()
+    .references(() => batchImportRuns.id, { onDelete: 'cascade' }),
+  idx: integer('idx').notNull(),
+  enqueuedAt: integer('enqueued_at').notNull(),
+});
+
 export const sessions = sqliteTable(
   'sessions',
   {

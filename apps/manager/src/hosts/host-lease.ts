@@ -24,6 +24,22 @@ export class HostLeases {
     private readonly options: HostLeaseOptions = DEFAULT_HOST_LEASE,
   ) {}
 
+  /**
+   * Drops leases whose owner process no longer runs (a manager killed mid-operation), so a restarted
+   * manager does not wait out the lease's TTL. Owners are `<pid>:<random>`; the SQLite file is local, so
+   * every owner is a process of this machine.
+   */
+  releaseOrphaned(): number {
+    let released = 0;
+    for (const { hostId, owner } of this.store.leases.owners()) {
+      const pid = Number.parseInt(owner.split(':')[0] ?? '', 10);
+      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processRuns(pid)) continue;
+      this.store.leases.release(hostId, owner);
+      released++;
+    }
+    return released;
+  }
+
   async withHostLease<T>(hostId: string, operation: string, fn: () => Promise<T>): Promise<T> {
     const owner = `${process.pid}:${randomBytes(8).toString('hex')}`;
     if (!this.store.leases.tryAcquire(hostId, owner, operation, this.clock(), this.options.ttlMs)) {
@@ -44,5 +60,14 @@ export class HostLeases {
       clearInterval(renewal);
       this.store.leases.release(hostId, owner);
     }
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -40,9 +40,29 @@ export type HostStatusView = {
   last_probe: unknown;
   last_smoke: unknown;
   managed_resources: { total: number; by_provider: Record<string, Record<string, number>> };
-  /** Filled by the access-closure work (manager.md §6); null until a closure check has run. */
-  closure: null;
+  /** The live access closure of every provider with recorded resources on the host (manager.md §6). */
+  closure: HostClosureSummary;
   lease: { operation: string; expires_at: string } | null;
+};
+
+export type HostClosureSummary = {
+  ok: boolean;
+  checked_at: string;
+  providers: {
+    provider_id: string;
+    ok: boolean;
+    /** Groups with a missing link (see GET /api/access for the details). */
+    groups_with_gaps: number;
+    error?: string;
+  }[];
+};
+
+/** What the host status needs of the access service: one provider's closure report. */
+export type ClosureSource = {
+  reportOrError(
+    hostId: string,
+    providerId: string,
+  ): Promise<{ ok: boolean; groups: { ok: boolean }[] } | { error: string }>;
 };
 
 export type HostServiceDeps = {
@@ -57,6 +77,8 @@ export type HostServiceDeps = {
   smokeTimeoutMs?: number;
   /** Creates (and records) a smoke key when the host has none; without it such a smoke answers 422. */
   smokeKeys?: { create(hostId: string, models: string[] | undefined, requestId: string): Promise<string> };
+  /** Fills `closure` in the host status; without it the closure lists no provider. */
+  access?: ClosureSource;
 };
 
 /** Registered gateway hosts (manager.md §4): register, probe, smoke, update, delete. */
@@ -215,7 +237,7 @@ export class HostService {
     }
   }
 
-  status(id: string): HostStatusView {
+  async status(id: string): Promise<HostStatusView> {
     const { store } = this.deps;
     const host = this.#row(id);
     const byProvider = store.resources.countsByProvider(id);
@@ -230,7 +252,7 @@ export class HostService {
       last_probe: store.probeResults.latest(id, 'probe')?.report ?? null,
       last_smoke: store.probeResults.latest(id, 'smoke')?.report ?? null,
       managed_resources: { total, by_provider: byProvider },
-      closure: null,
+      closure: await this.#closure(id, Object.keys(byProvider)),
       lease:
         lease === undefined || lease.expiresAt <= this.deps.clock()
           ? null
@@ -243,6 +265,28 @@ export class HostService {
    * the smoke key recorded for the host, creating (and recording) one in an imported provider group when
    * there is none; a host with no imported group answers 422 SMOKE_KEY_REQUIRED.
    */
+  /** The closure of each provider recorded on the host, read live (in parallel) from the host. */
+  async #closure(hostId: string, providerIds: string[]): Promise<HostClosureSummary> {
+    const checkedAt = new Date(this.deps.clock()).toISOString();
+    const access = this.deps.access;
+    const ids = providerIds.filter((id) => id !== '_host');
+    if (access === undefined) return { ok: true, checked_at: checkedAt, providers: [] };
+    const providers = await Promise.all(
+      ids.map(async (providerId) => {
+        const report = await access.reportOrError(hostId, providerId);
+        if ('error' in report) {
+          return { provider_id: providerId, ok: false, groups_with_gaps: 0, error: report.error };
+        }
+        return {
+          provider_id: providerId,
+          ok: report.ok,
+          groups_with_gaps: report.groups.filter((g) => !g.ok).length,
+        };
+      }),
+    );
+    return { ok: providers.every((p) => p.ok), checked_at: checkedAt, providers };
+  }
+
   async smoke(id: string, input: SmokeInput, requestId: string): Promise<SmokeReport> {
     return measured(this.deps.metrics, 'host.smoke', () =>
       this.deps.leases.withHostLease(id, 'host.smoke', async () => {

@@ -128,7 +128,10 @@ export class RollbackService {
     const { store } = this.deps;
     if (input.batch_id === undefined) return store.resources.listRecorded(input.host_id, providerId);
     const batch = store.batches.get(input.batch_id);
-    if (batch === undefined || batch.hostId !== input.host_id || batch.providerId !== providerId) {
+    // A host-wide repair batch carries no provider; its resources each carry the provider they repaired.
+    const providerMatches =
+      batch?.providerId === providerId || (batch?.providerId === null && batch.kind === 'repair');
+    if (batch === undefined || batch.hostId !== input.host_id || !providerMatches) {
       throw new ManagerError(
         'NOT_FOUND',
         `batch ${input.batch_id} not found for provider ${providerId} on host ${input.host_id}`,
@@ -136,7 +139,48 @@ export class RollbackService {
     }
     return store.resources
       .listByBatch(input.batch_id)
-      .filter((r) => RECORDED_RESOURCE_STATUSES.includes(r.status));
+      .filter(
+        (r) =>
+          RECORDED_RESOURCE_STATUSES.includes(r.status) &&
+          (batch.providerId !== null || r.providerId === providerId),
+      );
+  }
+
+  /**
+   * Why a delete was refused with 409: what still hangs off the resource, said truthfully — bindings or
+   * keys the manager did not create (left alone), or ones it recorded outside this rollback.
+   */
+  async #blockers(remote: RemoteResources, type: string, id: string): Promise<string> {
+    const reads: Promise<LiveResource[]>[] = [];
+    if (type === 'group') {
+      reads.push(remote.list('account_group', { group_id: id }), remote.list('api_key', { group_id: id }));
+    } else if (type === 'account') {
+      reads.push(remote.list('account_group', { account_id: id }));
+    } else if (type === 'user') {
+      reads.push(remote.list('api_key', { user_id: id }));
+    } else {
+      return '';
+    }
+    let dependants: LiveResource[];
+    try {
+      dependants = (await Promise.all(reads)).flat();
+    } catch {
+      return '';
+    }
+    const foreign = dependants.filter((d) => !isOurs(d.labels)).map((d) => d.id);
+    const ours = dependants.filter((d) => isOurs(d.labels)).map((d) => d.id);
+    const parts: string[] = [];
+    if (foreign.length > 0) {
+      parts.push(
+        `it still has bindings or keys not created by the manager (${foreign.join(', ')}); they were left alone`,
+      );
+    }
+    if (ours.length > 0) {
+      parts.push(
+        `it still has bindings or keys the manager created outside this rollback (${ours.join(', ')}); roll back their batches first`,
+      );
+    }
+    return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
   }
 
   async #remove(
@@ -205,7 +249,7 @@ export class RollbackService {
       count(failure.state);
       const why =
         error instanceof AdminApiError && error.status === 409
-          ? `${failure.error} (it still has bindings or keys the manager did not create; they were left alone)`
+          ? `${failure.error}${await this.#blockers(remote, type, live.id)}`
           : failure.error;
       return item('failed', live.id, why);
     }

@@ -194,7 +194,18 @@ const statusRoute = createRoute({
           total: z.number(),
           by_provider: z.record(z.string(), z.record(z.string(), z.number())),
         }),
-        closure: z.null(),
+        closure: z.object({
+          ok: z.boolean(),
+          checked_at: z.string(),
+          providers: z.array(
+            z.object({
+              provider_id: z.string(),
+              ok: z.boolean(),
+              groups_with_gaps: z.number().int(),
+              error: z.string().optional(),
+            }),
+          ),
+        }),
         lease: z.object({ operation: z.string(), expires_at: z.string() }).nullable(),
       }),
       'Host status',
@@ -302,7 +313,7 @@ export function registerHostRoutes(app: OpenAPIHono<AppEnv>, deps: { hosts: Host
     return c.json(report, 200);
   });
 
-  app.openapi(statusRoute, (c) => c.json(hosts.status(c.req.valid('param').host_id), 200));
+  app.openapi(statusRoute, async (c) => c.json(await hosts.status(c.req.valid('param').host_id), 200));
 
   app.openapi(smokeRoute, async (c) => {
     const { host_id } = c.req.valid('param');

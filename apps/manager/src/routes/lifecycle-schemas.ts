@@ -25,7 +25,7 @@ export const providerIdParam = z.object({
   provider_id: providerId.openapi({ param: { name: 'provider_id', in: 'path' } }),
 });
 
-const decimal = z.union([
+export const decimal = z.union([
   z.number().nonnegative().max(1_000_000),
   z.string().regex(/^\d+(\.\d{1,6})?$/, 'must be a decimal such as "1.5"'),
 ]);

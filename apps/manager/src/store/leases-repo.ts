@@ -18,6 +18,7 @@ export class HostLeaseRepository {
   readonly #renew: BetterSqlite3.Statement;
   readonly #release: BetterSqlite3.Statement;
   readonly #get: BetterSqlite3.Statement;
+  readonly #owners: BetterSqlite3.Statement;
 
   constructor(sqlite: BetterSqlite3.Database) {
     this.#acquire = sqlite.prepare(`
@@ -33,6 +34,12 @@ export class HostLeaseRepository {
     this.#get = sqlite.prepare(
       'SELECT host_id AS hostId, owner, operation, acquired_at AS acquiredAt, expires_at AS expiresAt FROM host_leases WHERE host_id = ?',
     );
+    this.#owners = sqlite.prepare('SELECT host_id AS hostId, owner FROM host_leases');
+  }
+
+  /** Every lease's host and owner. */
+  owners(): { hostId: string; owner: string }[] {
+    return this.#owners.all() as { hostId: string; owner: string }[];
   }
 
   /** True when `owner` now holds the lease. */

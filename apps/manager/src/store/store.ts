@@ -1,5 +1,6 @@
 import type { ManagerDatabase } from '../db/database.ts';
 import { AuditRepository } from './audit-repo.ts';
+import { BatchRunRepository } from './batch-runs-repo.ts';
 import { HostRepository } from './hosts-repo.ts';
 import { ImportBatchRepository } from './import-batches-repo.ts';
 import { ImportPlanRepository } from './import-plans-repo.ts';
@@ -25,6 +26,7 @@ export type Store = {
   journal: JournalRepository;
   reconcileRuns: ReconcileRunRepository;
   drafts: ProviderDraftRepository;
+  batchRuns: BatchRunRepository;
   /** Runs `fn` in one synchronous SQLite transaction. `fn` must not be async: remote I/O goes outside. */
   transaction<T>(fn: () => T): T;
 };
@@ -44,6 +46,7 @@ export function createStore(database: ManagerDatabase): Store {
     journal: new JournalRepository(db),
     reconcileRuns: new ReconcileRunRepository(db),
     drafts: new ProviderDraftRepository(db),
+    batchRuns: new BatchRunRepository(db),
     transaction: <T>(fn: () => T): T => {
       const result = sqlite.transaction(fn)();
       if (result instanceof Promise) throw new Error('store.transaction: the callback must be synchronous');

@@ -27,6 +27,8 @@ export interface MockUpstreamOptions {
   readonly host?: string;
   /** The credential the mock accepts (default `sk-mock-upstream`). */
   readonly apiKey?: string;
+  /** More credentials the mock accepts besides `apiKey` (many upstream keys in one import, say). */
+  readonly extraApiKeys?: readonly string[];
   /** Added before every API response (default 0: answered in the same tick the body arrives). */
   readonly latencyMs?: number;
   /** What `GET /v1/models` lists (the chat routes answer any model). */
@@ -92,6 +94,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const recordLimit = opts.recordLimit ?? 16;
   const models = opts.models ?? DEFAULT_MOCK_MODELS;
   const bearer = `Bearer ${apiKey}`;
+  const extraKeys = new Set(opts.extraApiKeys ?? []);
 
   const faults = new FaultSwitch();
   const held = new HeldResponses();
@@ -119,7 +122,15 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       if (auth === bearer) return true;
       if (auth.length === bearer.length && /^bearer /i.test(auth) && auth.slice(7) === apiKey) return true;
     }
-    return flavour === 'anthropic' && headers['x-api-key'] === apiKey;
+    if (flavour === 'anthropic' && headers['x-api-key'] === apiKey) return true;
+    if (extraKeys.size === 0) return false;
+    const presented =
+      auth !== undefined && /^bearer /i.test(auth)
+        ? auth.slice(7)
+        : flavour === 'anthropic'
+          ? headers['x-api-key']
+          : undefined;
+    return typeof presented === 'string' && extraKeys.has(presented);
   }
 
   function record(method: string, path: string, headers: IncomingHttpHeaders, body: unknown): void {
