@@ -55,7 +55,7 @@ describe('bearer token', () => {
     }
   });
 
-  it('throttles wrong tokens per address, together with failed logins (the token is the default password)', () => {
+  it('throttles wrong tokens per address (the token is the default password); logins count apart', () => {
     const { auth, clock } = setup();
     let checked = 0;
     for (let i = 0; i < 300; i++) {
@@ -68,7 +68,7 @@ describe('bearer token', () => {
     const throttled = caught(() => auth.authenticateBearer(`Bearer ${TOKEN}`, IP));
     expect(throttled).toMatchObject({ code: 'AUTH_THROTTLED', status: 429 });
     expect(Number(throttled.headers['Retry-After'])).toBeGreaterThan(0);
-    expect(caught(() => login(auth, TOKEN, IP)).code).toBe('LOGIN_THROTTLED');
+    expect(login(auth, TOKEN, IP).username).toBe('admin');
     expect(auth.authenticateBearer(`Bearer ${TOKEN}`, '198.51.100.7')).toMatchObject({ via: 'token' });
     clock.advance(15 * 60_000);
     expect(auth.authenticateBearer(`Bearer ${TOKEN}`, IP)).toMatchObject({ via: 'token' });
