@@ -26,6 +26,8 @@ export function readBody(incoming: IncomingMessage, rules: BodyRules): Promise<B
   if (Number.isFinite(declared) && declared > limitBytes) {
     return Promise.reject(new PublicError('REQUEST_TOO_LARGE', `request body exceeds ${limitBytes} bytes`));
   }
+  // Nothing left to read ('end' will not fire again): an empty body, answered as such.
+  if (incoming.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
