@@ -9,6 +9,6 @@ export default defineConfig({
     // never compete for the CPU with the apps they drive.
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 300_000,
   },
 });

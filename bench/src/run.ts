@@ -9,18 +9,21 @@ import { cpuMicros, memoryMb } from './proc-stats.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
+import { benchTranslation, type TranslationFigures, translationTable } from './translation.ts';
 
 /**
  * `pnpm bench` (quality.md): the gateway with governance on vs direct calls to the same mock vs a bare
  * pass-through proxy, in one run on loopback. Bounded: every load phase has a fixed duration.
  * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
+ * BENCH_ONLY=translation runs only the translation comparison (translation.ts).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const onlyTranslation = process.env.BENCH_ONLY === 'translation';
 
 const systemPrompt = 'You are a careful assistant. '.repeat(30);
 const body = (stream: boolean) =>
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
   const rows: Figures[] = [];
   const probes: Figures[] = [];
   const memory: Figures[] = [];
+  let translation: TranslationFigures | undefined;
   try {
     const small = await startGateway(mock, { keys: 0, accounts: 0 });
     processes.push(small.gateway);
@@ -133,7 +137,23 @@ async function main(): Promise<void> {
       },
     ];
     const idle = memoryMb(small.gateway.pid);
-    for (const target of targets) {
+    const anthropicKey = await seedBenchTenant({
+      gatewayUrl: small.url,
+      adminToken: ADMIN_TOKEN,
+      mockUrl: mock.url,
+      mockApiKey: mock.apiKey,
+      accounts: 1,
+      platform: 'anthropic',
+    });
+    translation = await benchTranslation({
+      gatewayUrl: small.url,
+      gatewayPid: small.gateway.pid,
+      openaiKey: small.key,
+      anthropicKey,
+      sequentialCount,
+      durationS,
+    });
+    for (const target of onlyTranslation ? [] : targets) {
       for (const stream of [false, true]) {
         // Sequential first (an idle system), then load at 8 and 32 connections.
         const seq = await runSequential(
@@ -152,6 +172,11 @@ async function main(): Promise<void> {
     });
     await small.gateway.stop();
     await small.cleanup();
+    if (onlyTranslation) {
+      console.log(translationTable(translation));
+      console.log(JSON.stringify(translation.summary, null, 2));
+      return;
+    }
 
     const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 });
     processes.push(large.gateway);
@@ -174,10 +199,15 @@ async function main(): Promise<void> {
     for (const child of processes) await child.stop().catch(() => undefined);
     await mock.stop();
   }
-  report(rows, probes, memory);
+  report(rows, probes, memory, translation);
 }
 
-function report(rows: Figures[], probes: Figures[], memory: Figures[]): void {
+function report(
+  rows: Figures[],
+  probes: Figures[],
+  memory: Figures[],
+  translation: TranslationFigures | undefined,
+): void {
   const find = (target: string, mode: string, connections: number) =>
     rows.find((row) => row.target === target && row.mode === mode && row.connections === connections);
   const ratio = (target: string) => {
@@ -204,6 +234,7 @@ function report(rows: Figures[], probes: Figures[], memory: Figures[]): void {
       3,
     ),
     errors: rows.reduce((sum, row) => sum + Number(row.errors), 0),
+    translation: translation?.summary,
   };
   const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
   const dir = join(root, 'bench', 'results');
@@ -216,6 +247,7 @@ function report(rows: Figures[], probes: Figures[], memory: Figures[]): void {
     load: rows,
     sequential_probe: probes,
     memory,
+    translation: translation?.rows,
   };
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
@@ -235,6 +267,8 @@ function report(rows: Figures[], probes: Figures[], memory: Figures[]): void {
     '| scenario | idle RSS MB | peak RSS MB |',
     '|---|---|---|',
     ...memory.map((m) => `| ${m.scenario} | ${m.idle_rss_mb} | ${m.peak_rss_mb} |`),
+    '',
+    translation === undefined ? '' : translationTable(translation),
   ].join('\n');
   writeFileSync(
     join(dir, `${stamp}.md`),

@@ -44,6 +44,12 @@ export type HostStatus = {
   last_probe: ProbeReport | null;
   last_smoke: SmokeResult | null;
   managed_resources: { total: number; by_provider: Record<string, Record<string, number>> };
+  /** The live access closure of each provider recorded on the host. */
+  closure: {
+    ok: boolean;
+    checked_at: string;
+    providers: { provider_id: string; ok: boolean; groups_with_gaps: number; error?: string }[];
+  } | null;
   lease: { operation: string; owner: string; expires_at: string } | null;
 };
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleStack } from './support/stack.ts';
-import { logIn, startConsoleStack } from './support/stack.ts';
+import { logIn, openPage, startConsoleStack } from './support/stack.ts';
 
 /** Login, logout and the CSRF rule, in a real browser against the real manager process. */
 
@@ -37,8 +37,9 @@ describe('console login', () => {
     await page.getByRole('heading', { name: 'Relay manager' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/console/');
     await stack.screenshot('login');
+    // Keyboard only: type the password and press Enter.
     await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByLabel('Password').press('Enter');
     await page.getByRole('alert').filter({ hasText: 'INVALID_CREDENTIALS' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('Login failed');
   });
@@ -64,7 +65,7 @@ describe('console login', () => {
     // Still logged in, and no host was registered.
     await page.goto(`${stack.managerUrl}/console/hosts`);
     await page.getByText('No host yet').waitFor();
-    await page.getByRole('link', { name: 'Audit' }).click();
+    await openPage(page, 'Audit');
     await page.getByLabel('Outcome').selectOption('denied');
     await page.getByRole('button', { name: 'Filter' }).click();
     const row = page.getByRole('row').filter({ hasText: 'CSRF_REJECTED' });

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleStack } from './support/stack.ts';
-import { createPackRepo, GATEWAY_TOKEN, logIn, managerApi, startConsoleStack } from './support/stack.ts';
+import {
+  createPackRepo,
+  GATEWAY_TOKEN,
+  logIn,
+  managerApi,
+  openPage,
+  startConsoleStack,
+} from './support/stack.ts';
 
 /**
  * Drafts and batch runs from the console: edit a provider manifest (a field error shown at the field, a
@@ -38,7 +45,7 @@ describe('provider drafts in the console', () => {
 
   it('starts a draft from a provider and shows a validation error at the field', async () => {
     const { page } = stack;
-    await page.getByRole('link', { name: 'Drafts' }).click();
+    await openPage(page, 'Drafts');
     await page.getByText('No draft yet').waitFor();
     await page.getByLabel('Provider to edit').selectOption({ label: 'cn / DeepSeek' });
     await page.getByRole('button', { name: 'Start draft' }).click();
@@ -101,7 +108,7 @@ describe('provider drafts in the console', () => {
 describe('batch import in the console', () => {
   it('runs a batch with live progress, and shows the one refused key with its reason', async () => {
     const { page, upstream, admin } = stack;
-    await page.getByRole('link', { name: 'Batch import' }).click();
+    await openPage(page, 'Batch import');
     await page.getByRole('heading', { level: 1, name: 'Batch import' }).waitFor();
     await page.getByLabel('Provider').selectOption('deepseek');
     await page.getByLabel('Upstream base URL').fill(`${upstream.url}/v1`);
@@ -129,6 +136,27 @@ describe('batch import in the console', () => {
     expect(await page.locator('body').textContent()).not.toContain(upstream.apiKey);
     expect(await admin.accounts.listAll({ label: 'relay.manager/provider=deepseek' })).toHaveLength(2);
     await stack.screenshot('batch-run');
+  });
+});
+
+describe('cancelling a batch run', () => {
+  it('stops starting items: the run ends cancelled and the items not started are skipped', async () => {
+    const { page, upstream } = stack;
+    await openPage(page, 'Batch import');
+    await page.getByRole('heading', { level: 1, name: 'Batch import' }).waitFor();
+    await page.getByLabel('Provider').selectOption('deepseek');
+    await page.getByLabel('Upstream base URL').fill(`${upstream.url}/v1`);
+    const keys = Array.from({ length: 6 }, (_, index) => `slow-${index},sk-cancel-test-${index}`);
+    await page.getByLabel('Upstream API keys').fill(keys.join('\n'));
+    await page.getByText('6 keys read.').waitFor();
+    await page.getByRole('button', { name: 'Start batch run' }).click();
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('heading', { level: 1 }).getByText('cancelled').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel run' }).waitFor({ state: 'hidden' });
+    const skipped = page.getByRole('row').filter({ hasText: 'the run was cancelled' });
+    await skipped.first().waitFor();
+    expect(await skipped.count()).toBeGreaterThanOrEqual(4);
+    await stack.screenshot('batch-cancelled');
   });
 });
 

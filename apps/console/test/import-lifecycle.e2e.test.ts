@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleStack } from './support/stack.ts';
-import { GATEWAY_TOKEN, logIn, startConsoleStack } from './support/stack.ts';
+import { GATEWAY_TOKEN, logIn, openPage, startConsoleStack } from './support/stack.ts';
 
 /**
  * The whole import lifecycle from the console alone, as a newcomer does it: register a host (first with a
@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('the import lifecycle in the console', () => {
   it('shows the probe report when a host refuses the admin token, then registers it with the right one', async () => {
     const { page } = stack;
-    await page.getByRole('link', { name: 'Hosts' }).click();
+    await openPage(page, 'Hosts');
     await page.getByRole('heading', { level: 1, name: 'Hosts' }).waitFor();
     await page.getByLabel('Name').fill('local-gateway');
     await page.getByLabel('Gateway base URL').fill(stack.gatewayUrl);
@@ -46,10 +46,10 @@ describe('the import lifecycle in the console', () => {
 
   it('lists packs and providers with models, prices and their source', async () => {
     const { page } = stack;
-    await page.getByRole('link', { name: 'Packs and providers' }).click();
-    await page.getByRole('link', { name: 'DeepSeek' }).waitFor();
+    await openPage(page, 'Packs and providers');
+    await page.getByRole('link', { name: 'DeepSeek', exact: true }).waitFor();
     await stack.screenshot('providers');
-    await page.getByRole('link', { name: 'DeepSeek' }).click();
+    await page.getByRole('link', { name: 'DeepSeek', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'DeepSeek' }).waitFor();
     const chat = page.getByRole('row').filter({ hasText: 'deepseek-chat' }).first();
     expect(await chat.textContent()).toContain('$0.28');
@@ -140,12 +140,12 @@ describe('the import lifecycle in the console', () => {
 
   it('shows the host healthy with its provider on the overview and the host page', async () => {
     const { page } = stack;
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await openPage(page, 'Overview');
     const row = page.getByRole('row').filter({ hasText: 'deepseek' });
     await row.getByText('complete').waitFor();
     await page.getByText('all clear').waitFor();
     await stack.screenshot('overview');
-    await page.getByRole('link', { name: 'local-gateway' }).click();
+    await page.getByRole('link', { name: 'local-gateway', exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: /local-gateway/ }).waitFor();
     await page.getByRole('region', { name: 'Smoke test result' }).getByText('answered pong').waitFor();
     await stack.screenshot('host');
@@ -153,7 +153,7 @@ describe('the import lifecycle in the console', () => {
 
   it('rolls back after a confirmation that lists what will be deleted, leaving nothing of ours', async () => {
     const { page, admin } = stack;
-    await page.getByRole('link', { name: 'deepseek' }).click();
+    await page.getByRole('link', { name: 'deepseek', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'DeepSeek' }).waitFor();
     await page.getByText(/records \d+ resources of deepseek/).waitFor();
     await page.getByRole('button', { name: 'Roll back…' }).click();
@@ -176,12 +176,14 @@ describe('the import lifecycle in the console', () => {
     }
     await page.getByRole('button', { name: 'Roll back…' }).click();
     await page.getByRole('dialog').getByText('there is nothing to roll back').waitFor();
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    // Keyboard: Escape closes a confirmation without doing anything.
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
   });
 
   it('shows who did what in the audit trail, filterable by action', async () => {
     const { page } = stack;
-    await page.getByRole('link', { name: 'Audit' }).click();
+    await openPage(page, 'Audit');
     await page.getByLabel('Action').fill('provider.import');
     await page.getByRole('button', { name: 'Filter' }).click();
     const rows = page.getByRole('row').filter({ hasText: 'provider.import' });

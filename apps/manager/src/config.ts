@@ -30,6 +30,8 @@ export type ManagerConfig = {
   redisUrl: string | undefined;
   /** Items of batch-import runs processed at once (MANAGER_BATCH_CONCURRENCY). */
   batchConcurrency: number;
+  /** Redis key prefix of the BullMQ item queue: managers sharing one Redis need distinct ones. */
+  queuePrefix: string;
   probeIntervalMs: number;
   /** Period of the scheduled report-mode reconcile of every host with recorded resources. */
   reconcileIntervalMs: number;
@@ -141,6 +143,10 @@ const envSchema = z.object({
     .optional(),
   MANAGER_PROBE_INTERVAL: duration(1000, 86_400_000).default(60_000),
   MANAGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  MANAGER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_.:-]{1,100}$/, 'must be 1-100 of A-Z a-z 0-9 { } _ . : -')
+    .default('{relay-manager}'),
   MANAGER_RECONCILE_INTERVAL: duration(1000, 7 * 86_400_000).default(300_000),
   MANAGER_CONSOLE_DIR: z.string().optional(),
   LOG_LEVEL: z
@@ -218,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): ManagerConf
     secretKey: e.MANAGER_SECRET_KEY,
     redisUrl: e.REDIS_URL,
     batchConcurrency: e.MANAGER_BATCH_CONCURRENCY,
+    queuePrefix: e.MANAGER_QUEUE_PREFIX,
     probeIntervalMs: e.MANAGER_PROBE_INTERVAL,
     reconcileIntervalMs: e.MANAGER_RECONCILE_INTERVAL,
     consoleDir: resolve(e.MANAGER_CONSOLE_DIR ?? join(monorepoRoot(), 'apps', 'console', 'dist')),

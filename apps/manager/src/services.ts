@@ -182,7 +182,7 @@ export async function createServices(
           redisUrl: config.redisUrl,
           concurrency: config.batchConcurrency,
           logger: runLogger,
-          ...(overrides.queuePrefix === undefined ? {} : { prefix: overrides.queuePrefix }),
+          prefix: overrides.queuePrefix ?? config.queuePrefix,
         });
   const batchRuns = new BatchRunService({
     ...lifecycle,

@@ -29,6 +29,22 @@ export const providerModelSchema = object({
   price: modelPriceSchema,
 });
 
+/** Where a provider speaks one wire protocol natively; omitted fields default to the manifest's own. */
+export const protocolEndpointSchema = object({
+  base_url: httpUrl().optional(),
+  auth_style: z.enum(['bearer', 'x-api-key'], must('"bearer" or "x-api-key"')).optional(),
+});
+
+/**
+ * The wire protocols a provider speaks natively (`chat`, `responses`, `messages`); absent = its platform's
+ * own (openai → chat and responses, anthropic → messages). Requests in other protocols are translated.
+ */
+export const providerProtocolsSchema = z.partialRecord(
+  z.enum(['chat', 'responses', 'messages'], must('"chat", "responses" or "messages"')),
+  protocolEndpointSchema,
+  must('an object'),
+);
+
 /** `packs/<pack_id>/providers/<provider_id>.json`. */
 export const providerManifestSchema = z
   .strictObject(
@@ -38,6 +54,7 @@ export const providerManifestSchema = z
       platform: z.enum(['openai', 'anthropic'], must('"openai" or "anthropic"')),
       base_url: httpUrl(),
       auth_style: z.enum(['bearer', 'x-api-key'], must('"bearer" or "x-api-key"')),
+      protocols: providerProtocolsSchema.optional(),
       docs_url: httpUrl(),
       /** Where the prices were read, and on which day. */
       pricing_source: httpUrl(),
@@ -104,3 +121,4 @@ export const providerManifestSchema = z
 export type ProviderManifest = z.output<typeof providerManifestSchema>;
 export type ProviderModel = z.output<typeof providerModelSchema>;
 export type ModelPrice = z.output<typeof modelPriceSchema>;
+export type ProviderProtocols = z.output<typeof providerProtocolsSchema>;

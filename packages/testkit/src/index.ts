@@ -26,6 +26,7 @@ export {
   startMockUpstream,
 } from './mock/upstream.ts';
 export { MOCK_EMBEDDING } from './mock/wire-openai.ts';
+export { MOCK_TOOL_ARGUMENTS, MOCK_TOOL_CALL_TOKENS, MOCK_TOOL_TRIGGER } from './mock/wire-tools.ts';
 export {
   type ManagedProcess,
   type ProcessExit,

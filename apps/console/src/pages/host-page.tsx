@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, withQuery } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { ErrorNote, Loading, Note, StatusBadge, Time } from '../components/feedback.tsx';
+import { ErrorNote, Loading, Note, OkBadge, StatusBadge, Time } from '../components/feedback.tsx';
 import { ProbeReportView, SmokeView } from '../components/reports.tsx';
 import { useAction, useLoad } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
@@ -114,14 +114,23 @@ export function HostPage({ hostId }: { hostId: string }) {
         </Note>
       ) : (
         <ul class="plain">
-          {Object.entries(status.data.managed_resources.by_provider).map(([provider, counts]) => (
-            <li key={provider}>
-              <Link href={`/providers/${provider}?host=${h.id}`}>{provider}</Link>:{' '}
-              {Object.entries(counts)
-                .map(([type, n]) => `${n} ${type}`)
-                .join(', ')}
-            </li>
-          ))}
+          {Object.entries(status.data.managed_resources.by_provider).map(([provider, counts]) => {
+            const closure = status.data?.closure?.providers.find((item) => item.provider_id === provider);
+            return (
+              <li key={provider}>
+                <Link href={`/providers/${provider}?host=${h.id}`}>{provider}</Link>:{' '}
+                {Object.entries(counts)
+                  .map(([type, n]) => `${n} ${type}`)
+                  .join(', ')}{' '}
+                {closure !== undefined && (
+                  <>
+                    · access <OkBadge ok={closure.ok} yes="complete" no="broken" />
+                    {closure.error !== undefined && <span class="muted"> {closure.error}</span>}
+                  </>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
       {status.data?.lease != null && (

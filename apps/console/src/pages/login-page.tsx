@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import { ErrorNote, Note } from '../components/feedback.tsx';
 import { useAction } from '../hooks.ts';
 import type { Session } from '../types.ts';
@@ -15,7 +15,17 @@ export function LoginPage({
   const [password, setPassword] = useState('');
   const login = useAction(async () => {
     await api('POST', '/api/auth/login', { username, password });
-    return api<Session>('GET', '/api/auth/session');
+    try {
+      return await api<Session>('GET', '/api/auth/session');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        // The password was right but the browser dropped the cookie: a Secure cookie over plain HTTP.
+        throw new Error(
+          'the password was accepted but the browser did not keep the session cookie: over plain HTTP the manager needs MANAGER_COOKIE_SECURE=false (or serve it over HTTPS)',
+        );
+      }
+      throw error;
+    }
   });
   return (
     <main class="login" id="main">

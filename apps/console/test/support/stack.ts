@@ -29,6 +29,12 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * How long an app may take to answer /healthz. The gateway creates and migrates its embedded PGlite cluster at
+ * start: seconds on an idle machine, tens of seconds on a loaded CI runner.
+ */
+const STARTUP_TIMEOUT_MS = 180_000;
+
 export const MANAGER_TOKEN = 'console-e2e-manager-admin-token-0123';
 export const GATEWAY_TOKEN = 'console-e2e-gateway-admin-token-0123456789';
 export const MANAGER_PASSWORD = 'console-e2e-password';
@@ -100,7 +106,7 @@ export async function startConsoleStack(
         GATEWAY_DATA_DIR: join(dataDir, 'gateway'),
         LOG_LEVEL: 'warn',
       },
-      { readyUrl: `http://127.0.0.1:${gatewayPort}/healthz`, timeoutMs: 60_000 },
+      { readyUrl: `http://127.0.0.1:${gatewayPort}/healthz`, timeoutMs: STARTUP_TIMEOUT_MS },
     ),
     startTsxProcess(
       MANAGER_ENTRY,
@@ -119,7 +125,7 @@ export async function startConsoleStack(
         LOG_LEVEL: 'warn',
         ...options.managerEnv,
       },
-      { readyUrl: `${managerUrl}/healthz`, timeoutMs: 60_000 },
+      { readyUrl: `${managerUrl}/healthz`, timeoutMs: STARTUP_TIMEOUT_MS },
     ),
   ]);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -212,6 +218,14 @@ export async function managerApi(
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text === '' ? undefined : JSON.parse(text);
+}
+
+/** Follows a link of the main navigation (not a same-named breadcrumb or link in the page). */
+export async function openPage(page: Page, label: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: label, exact: true })
+    .click();
 }
 
 /** Logs in through the login form and waits for the overview. */

@@ -43,6 +43,7 @@ export const accountResource: ResourceDefinition<
       authStyle: input.auth_style ?? defaultAuthStyle(input.platform),
       models: input.models,
       modelMapping: input.model_mapping,
+      protocols: input.protocols,
       concurrency: input.concurrency,
       priority: input.priority,
       weight: input.weight,
@@ -60,6 +61,7 @@ export const accountResource: ResourceDefinition<
     if (input.auth_style !== undefined) patch.authStyle = input.auth_style;
     if (input.models !== undefined) patch.models = input.models;
     if (input.model_mapping !== undefined) patch.modelMapping = input.model_mapping;
+    if (input.protocols !== undefined) patch.protocols = input.protocols;
     if (input.concurrency !== undefined) patch.concurrency = input.concurrency;
     if (input.priority !== undefined) patch.priority = input.priority;
     if (input.weight !== undefined) patch.weight = input.weight;

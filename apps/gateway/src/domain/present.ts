@@ -91,6 +91,7 @@ export function presentAccount(row: AccountRow): Account {
     auth_style: row.authStyle,
     models: row.models,
     model_mapping: row.modelMapping,
+    protocols: row.protocols,
     concurrency: row.concurrency,
     priority: row.priority,
     weight: row.weight,
@@ -197,6 +198,7 @@ export function presentUsageEvent(row: UsageEventRow): UsageEvent {
     ttft_ms: row.ttftMs,
     attempts: row.attempts,
     usage_estimated: row.usageEstimated,
+    translated_from: row.translatedFrom,
     created_at: iso(row.createdAt),
   };
 }

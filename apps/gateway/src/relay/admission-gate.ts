@@ -34,8 +34,15 @@ export type AdmissionGateOptions = {
 export type Ticket = {
   sticky: string | null;
   stickyKey: string | undefined;
-  /** Ends the lease: settles the budgets to `chargedMicros` and corrects tpm to the real token count. */
-  finish(outcome: { chargedMicros: bigint; totalTokens?: number | undefined }): void;
+  /**
+   * Ends the lease: settles the budgets to `chargedMicros`, corrects tpm to the real token count and
+   * frees `freeSlots` (the account slots the request took) in the same call.
+   */
+  finish(outcome: {
+    chargedMicros: bigint;
+    totalTokens?: number | undefined;
+    freeSlots?: readonly string[];
+  }): void;
 };
 
 type Budget = BudgetRequest & { code: 'QUOTA_EXCEEDED' | 'INSUFFICIENT_BALANCE' };
@@ -65,7 +72,7 @@ export class AdmissionGate {
       if (!decision.admitted && decision.reason === 'stale_view') {
         // The budget mirror is missing (first use, Redis lost its data) or the ledger row was edited:
         // seed it from figures read now, not from a cached view.
-        current = await this.options.reload(current);
+        current = await this.reloaded(current, requestId);
         built = this.build(current, request, routes, session, requestId);
         decision = await this.options.admission.admit(built.lease);
       }
@@ -84,12 +91,13 @@ export class AdmissionGate {
     return {
       sticky: decision.sticky,
       stickyKey: built.stickyKey,
-      finish: ({ chargedMicros, totalTokens }) => {
+      finish: ({ chargedMicros, totalTokens, freeSlots }) => {
         if (finished) return;
         finished = true;
         stop();
         this.options.keeper.release(lease, {
           chargedMicros,
+          freeSlots,
           adjust:
             totalTokens === undefined
               ? undefined
@@ -101,13 +109,29 @@ export class AdmissionGate {
     };
   }
 
+  /** The view read again from the database; a database that cannot answer makes it a 503, not a 500. */
+  private async reloaded(view: TenantView, requestId: string): Promise<TenantView> {
+    try {
+      return await this.options.reload(view);
+    } catch (error) {
+      if (error instanceof PublicError) throw error;
+      this.options.logger.warn(
+        { err: error, request_id: requestId },
+        'could not reload the key to seed its budget',
+      );
+      throw limiterUnavailable();
+    }
+  }
+
   /** Fail-open: nothing was taken; the charge still reaches the mirrors once Redis is back. */
   private open(lease: AdmissionRequest, stickyKey: string | undefined): Ticket {
     return {
       sticky: null,
       stickyKey,
-      finish: ({ chargedMicros }) => {
-        if (chargedMicros > 0n) this.options.keeper.release(lease, { chargedMicros });
+      finish: ({ chargedMicros, freeSlots = [] }) => {
+        if (chargedMicros > 0n || freeSlots.length > 0) {
+          this.options.keeper.release(lease, { chargedMicros, freeSlots });
+        }
       },
     };
   }

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { recordUsage } from './record-usage.ts';
 import type { RelayCall, RelayEnv } from './relay-call.ts';
+import { translatedAnswer } from './translated-body.ts';
 import { UsageAccumulator } from './usage.ts';
 
 /** Largest non-stream upstream answer the gateway holds (it is read whole to meter it and to fail over on a cut). */
@@ -18,7 +19,7 @@ export async function deliverBuffered(
   contentType: string,
 ): Promise<number | 'retry'> {
   const { outgoing, request } = call;
-  const status = response.statusCode;
+  const upstreamStatus = response.statusCode;
   let body: Buffer;
   try {
     body = await readAll(response.body, MAX_BUFFERED_RESPONSE_BYTES);
@@ -28,12 +29,18 @@ export async function deliverBuffered(
     recordUsage(env, call, { status: 499, errorCode: 'CLIENT_CLOSED' });
     return 499;
   }
+  // A translated call answers in the client's protocol; usage is still read from the upstream's own body.
+  const sent =
+    call.translation === undefined
+      ? { status: upstreamStatus, body }
+      : translatedAnswer(call.translation, upstreamStatus, body, request.body);
+  const status = sent.status;
   outgoing.writeHead(status, {
-    'content-type': contentType,
-    'content-length': String(body.length),
+    'content-type': call.translation === undefined ? contentType : 'application/json',
+    'content-length': String(sent.body.length),
     'x-request-id': call.requestId,
   });
-  outgoing.end(body);
+  outgoing.end(sent.body);
   let tokens: ReturnType<UsageAccumulator['finish']> | undefined;
   if (status < 300) {
     const usage = new UsageAccumulator();

@@ -18,20 +18,26 @@ export async function deliverStream(
 ): Promise<number> {
   const { outgoing, endpoint, request } = call;
   const status = response.statusCode;
+  // A translated call rewrites each upstream event into the client's protocol as it arrives; the tap
+  // still meters the upstream's own events.
+  const translator = call.translation?.stream(request.body);
   outgoing.writeHead(status, {
-    'content-type': contentType,
+    'content-type': translator === undefined ? contentType : 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
     'x-request-id': call.requestId,
   });
-  const tap = new SseTap({ stripUsageChunk: endpoint.kind === 'chat' && !request.clientWantsUsage });
+  const tap = new SseTap({
+    stripUsageChunk: translator === undefined && endpoint.kind === 'chat' && !request.clientWantsUsage,
+  });
   let ttftMs: number | null = null;
   let cut = false;
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      const out = tap.push(chunk);
+      const tapped = tap.push(chunk);
+      const out = translator === undefined ? tapped : translator.push(chunk);
       if (ttftMs === null) ttftMs = Math.round(env.clock.now() - call.startedAt);
-      if (out !== undefined && !outgoing.write(out)) await drained(outgoing);
+      if (out !== undefined && out.length > 0 && !outgoing.write(out)) await drained(outgoing);
       if (outgoing.destroyed) break;
     }
   } catch {
@@ -42,10 +48,12 @@ export async function deliverStream(
     response.body.destroy();
   } else if (cut) {
     // The held-back half event (if any) is dropped: the error must arrive as an event of its own.
-    outgoing.end(streamErrorEvent(endpoint, 'upstream stream was interrupted'));
+    const message = 'upstream stream was interrupted';
+    outgoing.end(translator === undefined ? streamErrorEvent(endpoint, message) : translator.fail(message));
   } else {
     const rest = tap.end();
-    if (rest !== undefined) outgoing.write(rest);
+    const last = translator === undefined ? rest : translator.end();
+    if (last !== undefined && last.length > 0) outgoing.write(last);
     outgoing.end();
   }
   const tokens = tap.usage.finish({

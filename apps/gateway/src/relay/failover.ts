@@ -11,9 +11,11 @@ import { deliverBuffered } from './deliver-buffered.ts';
 import { deliverStream } from './deliver-stream.ts';
 import { explainDenial } from './explain-denial.ts';
 import { orderCandidates } from './order-candidates.ts';
+import { planFor } from './protocol-plan.ts';
 import { recordUsage } from './record-usage.ts';
 import type { Admission, RelayCall, RelayEnv, RelayOutcome } from './relay-call.ts';
 import type { ModelRoute } from './tenant-directory.ts';
+import { translatedBody } from './translated-body.ts';
 import { upstreamBody } from './upstream-body.ts';
 
 /**
@@ -39,7 +41,7 @@ export async function relayWithFailover(
   if (usable.length === 0) throw explainDenial(view, request.model, now, cooldownsOf(states));
 
   const byId = new Map(usable.map((route) => [route.account.row.id, route]));
-  const ordered = orderCandidates(
+  const candidates = orderCandidates(
     usable.map((route) => ({
       accountId: route.account.row.id,
       priority: route.account.priority,
@@ -50,6 +52,7 @@ export async function relayWithFailover(
     })),
     sticky ?? undefined,
   );
+  const ordered = nativeFirst(call, candidates, byId);
 
   // A client that goes away while we wait for the upstream aborts the attempt.
   const onClientGone = () => {
@@ -156,18 +159,45 @@ async function takeAccountSlot(env: RelayEnv, call: RelayCall, route: ModelRoute
   return true;
 }
 
+/**
+ * Native first: accounts that speak the client's protocol are tried before accounts that need a
+ * translation (the order within each kind is kept). Most groups have one kind only: nothing moves.
+ */
+function nativeFirst<C extends { accountId: string }>(
+  call: RelayCall,
+  candidates: C[],
+  byId: ReadonlyMap<string, ModelRoute>,
+): C[] {
+  const translated = (candidate: C) => {
+    const route = byId.get(candidate.accountId);
+    return route !== undefined && planFor(call.endpoint, route.account)?.translation !== undefined;
+  };
+  if (!candidates.some(translated) || candidates.every(translated)) return candidates;
+  return [...candidates.filter((c) => !translated(c)), ...candidates.filter(translated)];
+}
+
 /** One upstream attempt: send, classify the answer, deliver it when it is one to deliver. */
 async function attemptOnce(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<Attempt> {
   const { endpoint, request, abort } = call;
-  const body = upstreamBody(endpoint, request, call.raw, route.upstreamModel);
+  const plan = planFor(endpoint, route.account);
+  if (plan === undefined)
+    return {
+      kind: 'failed',
+      failure: { kind: 'request_error', message: 'account cannot serve this endpoint' },
+    };
+  call.translation = plan.translation;
+  const body =
+    plan.translation === undefined
+      ? upstreamBody(endpoint, request, call.raw, route.upstreamModel)
+      : translatedBody(call, plan.translation, route.upstreamModel);
   let response: Dispatcher.ResponseData;
   try {
     response = await sendUpstream({
       pools: env.pools,
-      target: route.account.upstream,
-      endpoint,
+      target: plan.target,
+      endpoint: plan.upstreamEndpoint,
       body,
-      headers: upstreamHeaders(route.account.upstream, call.incoming.headers, call.requestId, body.length),
+      headers: upstreamHeaders(plan.target, call.incoming.headers, call.requestId, body.length),
       timeoutMs: env.upstreamTimeoutMs,
       signal: abort.signal,
     });

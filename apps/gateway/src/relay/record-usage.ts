@@ -42,6 +42,7 @@ export function recordUsage(env: RelayEnv, call: RelayCall, end: CallEnd): void 
     cachedTokens: tokens?.cachedTokens ?? 0,
     cacheWriteTokens: tokens?.cacheWriteTokens ?? 0,
     usageEstimated: tokens?.estimated ?? false,
+    translatedFrom: call.translation?.from ?? null,
     latencyMs: Math.round(now - call.startedAt),
     ttftMs: end.ttftMs ?? null,
     attempts: call.attempts,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Translation } from '@relay/translate';
 import type { Logger } from '../logger.ts';
 import type { AccountHealth, AccountState } from '../runtime/account-health.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -71,6 +72,10 @@ export class RelayCall {
   attempts = 0;
   /** The account tried last (the one a usage event names). */
   route: ModelRoute | undefined;
+  /** How the current attempt's request was translated; undefined when relayed natively. */
+  translation: Translation | undefined;
+  /** Translated request bodies, by translation (see translated-body.ts). */
+  readonly translatedBodies = new Map<Translation, Record<string, unknown>>();
   /** The admission lease, ended when the call ends. */
   ticket: Ticket | undefined;
   /** What the call's usage event charged, and its tokens: the lease settles to them. */

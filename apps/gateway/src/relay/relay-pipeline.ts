@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { estimateInputTokens } from '@relay/translate';
 import { PublicError } from '../errors.ts';
 import { systemClock } from '../runtime/clock.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
@@ -6,6 +7,7 @@ import { admit } from './admission.ts';
 import { checkTenant } from './check-tenant.ts';
 import { explainDenial } from './explain-denial.ts';
 import { relayWithFailover } from './failover.ts';
+import { planFor } from './protocol-plan.ts';
 import { parseJsonObject, readBody } from './read-body.ts';
 import { RelayCall, type RelayDeps, type RelayEnv, type RelayOutcome } from './relay-call.ts';
 import { readRelayRequest } from './relay-request.ts';
@@ -46,7 +48,9 @@ export class RelayPipeline {
       spentMicros: view.spend.micros,
     });
     const { group } = view.group;
-    if (group.platform !== endpoint.platform) {
+    // Chat, Responses and Messages are served on every group (translated when the accounts speak
+    // another protocol); embeddings need an OpenAI-platform group, as before.
+    if (endpoint.kind === 'embeddings' && group.platform !== endpoint.platform) {
       throw new PublicError(
         'INVALID_REQUEST',
         `this API key's group serves the ${group.platform} API; ${endpoint.path} is for ${endpoint.platform} groups`,
@@ -54,8 +58,13 @@ export class RelayPipeline {
     }
     const raw = await readBody(incoming, env.body);
     const request = readRelayRequest(endpoint, parseJsonObject(raw), raw.length);
-    const routes = allowedRoutes(view, request.model);
-    if (routes.length === 0) throw explainDenial(view, request.model, startedAt);
+    const allowed = allowedRoutes(view, request.model);
+    if (allowed.length === 0) throw explainDenial(view, request.model, startedAt);
+    const routes = servableRoutes(endpoint, allowed);
+    if (routes.length === 0) {
+      if (endpoint.kind === 'count_tokens') return answerTokenEstimate(outgoing, requestId, request.body);
+      throw explainDenial(view, request.model, startedAt);
+    }
 
     const call = new RelayCall(
       endpoint,
@@ -72,13 +81,42 @@ export class RelayPipeline {
       const admission = await admit(env, call);
       return await relayWithFailover(env, call, admission);
     } finally {
-      call.ticket?.finish({ chargedMicros: call.chargedMicros, totalTokens: call.totalTokens });
       for (const stop of call.stopRenewals) stop();
-      for (const slot of call.held) {
-        env.keeper.undo(`${slot.key}\u0000${slot.holder}`, () => env.slots.release(slot.key, slot.holder));
-      }
+      // Account slots are taken only after admission, so a call holding any has a ticket; they are
+      // freed in the lease's release call.
+      call.ticket?.finish({
+        chargedMicros: call.chargedMicros,
+        totalTokens: call.totalTokens,
+        freeSlots: call.held.map((slot) => slot.key),
+      });
     }
   }
+}
+
+/** The routes whose account can take this endpoint, natively or translated (see protocol-plan.ts). */
+function servableRoutes(endpoint: Endpoint, routes: readonly ModelRoute[]): readonly ModelRoute[] {
+  return routes.every((route) => planFor(endpoint, route.account) !== undefined)
+    ? routes
+    : routes.filter((route) => planFor(endpoint, route.account) !== undefined);
+}
+
+/**
+ * `/v1/messages/count_tokens` when no account speaks Anthropic Messages natively: the documented
+ * estimator (@relay/translate `estimateInputTokens`), answered here; nothing is billed.
+ */
+function answerTokenEstimate(
+  outgoing: ServerResponse,
+  requestId: string,
+  body: Record<string, unknown>,
+): RelayOutcome {
+  const answer = JSON.stringify({ input_tokens: estimateInputTokens(body) });
+  outgoing.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(answer)),
+    'x-request-id': requestId,
+  });
+  outgoing.end(answer);
+  return { status: 200, attempts: 0 };
 }
 
 function allowedRoutes(view: TenantView, model: string): readonly ModelRoute[] {

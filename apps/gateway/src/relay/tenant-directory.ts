@@ -1,4 +1,5 @@
 import type { AccessSnapshot, SnapshotAccount, SnapshotGroup } from '@relay/bindings';
+import type { Protocol } from '@relay/translate';
 import {
   presentAccount,
   presentAccountGroup,
@@ -20,6 +21,7 @@ import type {
   SubscriptionRow,
   UserRow,
 } from '../store/index.ts';
+import { protocolTargets } from '../upstream/protocol-targets.ts';
 import { type UpstreamTarget, upstreamTarget } from '../upstream/upstream-target.ts';
 
 /** An account bound to a group, ready to receive traffic (credential decrypted once, at load). */
@@ -32,6 +34,8 @@ export type RoutableAccount = {
   rules: SnapshotAccount;
   /** Origin, per-endpoint paths and credential header, worked out at load. */
   upstream: UpstreamTarget;
+  /** The protocols the upstream speaks natively, each with its target (see upstream/protocol-targets.ts). */
+  protocols: ReadonlyMap<Protocol, UpstreamTarget>;
 };
 
 /** Everything about a group the hot path needs, shared by all of its keys. */
@@ -116,6 +120,7 @@ export class TenantDirectory {
   private readonly keys = new Map<string, KeyEntry>();
   private readonly groups = new Map<string, Entry<Promise<GroupView | undefined>>>();
   private readonly loading = new Map<string, Promise<TenantView | null>>();
+  private readonly reloading = new Map<string, Promise<TenantView | null>>();
   private generation = 0;
   private servingStale = false;
   private readonly options: TenantDirectoryOptions;
@@ -179,15 +184,23 @@ export class TenantDirectory {
    */
   async reload(view: TenantView): Promise<TenantView | null> {
     const hash = view.key.keyHash;
-    const generation = this.generation;
-    let fresh: TenantView | null;
+    // Requests of one key arriving together share one load (e.g. every request after Redis lost its data).
+    let pending = this.reloading.get(hash);
+    if (pending === undefined) {
+      const generation = this.generation;
+      pending = this.load(hash).then((fresh) => {
+        if (generation === this.generation) this.remember(hash, fresh);
+        return fresh;
+      });
+      const settled = () => this.reloading.delete(hash);
+      pending.then(settled, settled);
+      this.reloading.set(hash, pending);
+    }
     try {
-      fresh = await withTimeout(this.load(hash), this.options.loadTimeoutMs);
+      return await withTimeout(pending, this.options.loadTimeoutMs);
     } catch {
       throw storeUnavailable();
     }
-    if (generation === this.generation) this.remember(hash, fresh);
-    return fresh;
   }
 
   /**
@@ -271,6 +284,7 @@ export class TenantDirectory {
         credential,
         rules: presentAccount(row),
         upstream: upstreamTarget(row.baseUrl, row.authStyle, credential),
+        protocols: protocolTargets(row, credential),
       });
     }
     const rules = presentGroup(group);

@@ -37,6 +37,11 @@ export type Settlement = {
   chargedMicros?: bigint;
   adjust?: readonly RateLimitAdjustment[];
   refund?: boolean;
+  /**
+   * Slot keys (`ConcurrencySlots` layout) this request id holds outside the lease, e.g. an account's,
+   * freed in the same call. Only on a single Redis node: on Cluster they live in other hash slots.
+   */
+  freeSlots?: readonly string[];
 };
 
 export type AdmissionSlot = {
@@ -157,5 +162,9 @@ export function validateSettlement(settlement: Settlement): void {
     if (settlement.chargedMicros < 0n) throw new RangeError('charge must be >= 0');
   }
   for (const adjustment of settlement.adjust ?? []) validateAdjustment(adjustment);
+  for (const key of settlement.freeSlots ?? []) {
+    if (typeof key !== 'string' || key.length === 0)
+      throw new RangeError('slot key must be a non-empty string');
+  }
   assertDistinctKeys(settlement.adjust ?? [], 'release adjust');
 }

@@ -179,5 +179,6 @@ function mergeSettlements(a: Settlement, b: Settlement): Settlement {
     chargedMicros: charged,
     adjust: a.adjust ?? b.adjust,
     refund: a.refund === true || b.refund === true,
+    freeSlots: [...new Set([...(a.freeSlots ?? []), ...(b.freeSlots ?? [])])],
   };
 }

@@ -134,7 +134,10 @@ export class MemoryAdmission implements Admission {
     const now = this.clock.now();
     const key = leaseKey(request);
     const mark = this.leases.get(key, now);
-    if (mark?.state === 'done') return;
+    if (mark?.state === 'done') {
+      for (const slotKey of settlement.freeSlots ?? []) this.slots.releaseNow(slotKey, request.requestId);
+      return;
+    }
     if (mark?.state === 'held') {
       for (const slot of slotRequestsOf(request)) this.slots.releaseNow(slot.key, slot.holder);
       if (settlement.refund === true) {
@@ -157,6 +160,7 @@ export class MemoryAdmission implements Admission {
       mirror.expiresAt = Math.max(mirror.expiresAt, now + BUDGET_IDLE_MS);
     }
     if (settlement.adjust !== undefined) this.limiter.adjustManyNow(settlement.adjust);
+    for (const slotKey of settlement.freeSlots ?? []) this.slots.releaseNow(slotKey, request.requestId);
     this.leases.set(key, { state: 'done', expiresAt: now + tombstoneTtl(request.leaseTtlMs) }, now);
   }
 

@@ -219,22 +219,24 @@ return 1
 );
 
 /*
- * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj.
- * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle,
+ * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj, cs×nfree.
+ * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle, nfree,
  *        then the cost per rl (refund), then the delta per adjusted rl.
  */
 const RELEASE = new RedisScript(
   'admission release',
   `${HELPERS}
 local mark = redis.call('GET', KEYS[1])
-if mark == 'd' then return 0 end
 local now, rid, charged, refund = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
 local nrl, ncs, nb, nadj = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local tomb, idle = tonumber(ARGV[9]), tonumber(ARGV[10])
+local tomb, idle, nfree = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local f0 = 1 + nrl + ncs + 2 * nb + nadj
+for f = 1, nfree do redis.call('ZREM', KEYS[f0 + f], rid) end
+if mark == 'd' then return 0 end
 if mark and string.sub(mark, 1, 2) == 'h:' then
   for j = 1, ncs do redis.call('ZREM', KEYS[1 + nrl + j], rid) end
   if refund then
-    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[10 + i]), now) end
+    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[11 + i]), now) end
   end
 end
 local b0 = 1 + nrl + ncs
@@ -254,7 +256,7 @@ for k = 1, nb do
     extend(z, idle)
   end
 end
-for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[10 + nrl + m]), now) end
+for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[11 + nrl + m]), now) end
 redis.call('SET', KEYS[1], 'd', 'PX', tomb)
 return 1
 `,
@@ -370,6 +372,8 @@ export class RedisAdmission implements Admission {
     for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
     for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
     for (const a of adjust) keys.push(`${p}rl:${a.key}`);
+    const free = settlement.freeSlots ?? [];
+    for (const key of free) keys.push(`${p}cs:${key}`);
     const args: ScriptArg[] = [
       this.clock.now(),
       request.requestId,
@@ -381,6 +385,7 @@ export class RedisAdmission implements Admission {
       adjust.length,
       tombstoneTtl(request.leaseTtlMs),
       BUDGET_IDLE_MS,
+      free.length,
     ];
     for (const { item } of limits) args.push(item.cost ?? 1);
     for (const a of adjust) args.push(a.delta);

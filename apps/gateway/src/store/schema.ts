@@ -18,6 +18,9 @@ import {
 
 export type Labels = Record<string, string>;
 export type StringMap = Record<string, string>;
+export type AccountProtocols = Partial<
+  Record<'chat' | 'responses' | 'messages', { base_url?: string; auth_style?: 'bearer' | 'x-api-key' }>
+>;
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const micros = (name: string) => bigint(name, { mode: 'bigint' });
@@ -78,6 +81,8 @@ export const accounts = pgTable(
     authStyle: text('auth_style').$type<'bearer' | 'x-api-key'>().notNull().default('bearer'),
     models: jsonb('models').$type<string[]>().notNull().default([]),
     modelMapping: jsonb('model_mapping').$type<StringMap>().notNull().default({}),
+    /** Protocol → {base_url?, auth_style?}: what the upstream speaks natively (empty = the platform's own). */
+    protocols: jsonb('protocols').$type<AccountProtocols>().notNull().default({}),
     concurrency: integer('concurrency').notNull().default(3),
     priority: integer('priority').notNull().default(50),
     weight: integer('weight').notNull().default(1),
@@ -217,6 +222,8 @@ export const usageEvents = pgTable(
     completionTokens: integer('completion_tokens').notNull().default(0),
     cachedTokens: integer('cached_tokens').notNull().default(0),
     usageEstimated: boolean('usage_estimated').notNull().default(false),
+    /** The caller's protocol when the request was translated for the upstream; null when relayed natively. */
+    translatedFrom: text('translated_from'),
     costMicros: micros('cost_micros').notNull().default(sql`0`),
     chargedMicros: micros('charged_micros').notNull().default(sql`0`),
     latencyMs: integer('latency_ms').notNull().default(0),

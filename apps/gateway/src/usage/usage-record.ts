@@ -30,6 +30,8 @@ export interface UsageRecord {
   /** Billed at the cache-write price; not a usage_event column (the cost includes it). */
   cacheWriteTokens?: number | undefined;
   usageEstimated: boolean;
+  /** The caller's protocol when the request was translated for the upstream; absent or null when native. */
+  translatedFrom?: string | null | undefined;
   latencyMs: number;
   ttftMs: number | null;
   attempts: number;
@@ -83,6 +85,7 @@ export function toUsageEventInsert(record: UsageRecord, charge: Charge = chargeO
     completionTokens: int4(record.completionTokens),
     cachedTokens: int4(record.cachedTokens),
     usageEstimated: record.usageEstimated,
+    translatedFrom: optionalText(record.translatedFrom ?? null),
     costMicros: charge.costMicros,
     chargedMicros: charge.chargedMicros,
     latencyMs: int4(record.latencyMs),

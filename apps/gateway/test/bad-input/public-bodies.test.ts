@@ -39,6 +39,10 @@ let openai: Tenant;
 let anthropic: Tenant;
 /** Its account serves any model, so a hostile model name goes all the way to the upstream. */
 let anyModel: Tenant;
+/** Tenants whose requests on the other platform's routes are translated, on a mock of their own. */
+let translatedMock: MockUpstream;
+let translatedOpenai: Tenant;
+let translatedAnthropic: Tenant;
 
 const OPENAI_MODELS = ['gpt-4o-mini', 'text-embedding-3-small'];
 const ANTHROPIC_MODELS = ['claude-sonnet-4-5'];
@@ -59,6 +63,15 @@ beforeAll(async () => {
     accounts: [{ mock, models: ANTHROPIC_MODELS }],
   });
   anyModel = await seedTenant(gateway.admin, { platform: 'openai', accounts: [{ mock, models: [] }] });
+  translatedMock = await mocks.start();
+  translatedOpenai = await seedTenant(gateway.admin, {
+    platform: 'openai',
+    accounts: [{ mock: translatedMock, models: OPENAI_MODELS, account: { protocols: { chat: {} } } }],
+  });
+  translatedAnthropic = await seedTenant(gateway.admin, {
+    platform: 'anthropic',
+    accounts: [{ mock: translatedMock, models: ANTHROPIC_MODELS }],
+  });
 });
 
 afterAll(async () => {
@@ -173,11 +186,65 @@ function paddedBody(r: Route, size: number): string {
   return json.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, size - json.length))}"`);
 }
 
-/** The key of the other platform's group, on a valid body: the route is not for this key. */
-const wrongPlatform = route.map((r) => ({
-  route: r,
-  secret: () => (r.tenant() === openai ? anthropic.secret : openai.secret),
-}));
+/**
+ * A route called with the other platform's key and that key's own model: translated for its accounts
+ * (embeddings excepted: they exist on OpenAI-platform groups only).
+ */
+const translatedRoute = route.map((r) => {
+  const toAnthropic = r.tenant() === openai;
+  return {
+    route: r,
+    secret: () => (toAnthropic ? translatedAnthropic.secret : translatedOpenai.secret),
+    body: { ...r.valid, model: toAnthropic ? 'claude-sonnet-4-5' : 'gpt-4o-mini' },
+  };
+});
+
+/** Fields whose hostile values a translation must refuse or carry, never crash on. */
+const TRANSLATED_FIELDS = [
+  'messages',
+  'input',
+  'instructions',
+  'system',
+  'tools',
+  'tool_choice',
+  'stop',
+  'stop_sequences',
+  'temperature',
+  'max_tokens',
+  'max_completion_tokens',
+  'n',
+  'parallel_tool_calls',
+  'metadata',
+  'text',
+  'previous_response_id',
+];
+
+/** A hostile value in one field, or in the content / tool calls of the first message. */
+const hostileTranslated = fc.oneof(
+  fc
+    .tuple(translatedRoute, fc.constantFrom(...TRANSLATED_FIELDS), hostileJsonValue)
+    .map(([t, field, value]) => ({ ...t, body: { ...t.body, [field]: value } })),
+  fc.tuple(translatedRoute, hostileJsonValue, hostileJsonValue).map(([t, content, calls]) => ({
+    ...t,
+    body: {
+      ...t.body,
+      messages: [
+        { role: 'user', content },
+        { role: 'assistant', content: null, tool_calls: calls },
+        { role: 'tool', tool_call_id: content, content: calls },
+      ],
+    },
+  })),
+);
+
+/** The family envelope of any refusal: the gateway's own (with a code) or a translated upstream error. */
+function expectFamilyEnvelope(answer: RawAnswer, path: string): void {
+  const shown = `${answer.status} ${answer.text.slice(0, 300)}`;
+  const json = answer.json as { type?: unknown; error?: { type?: unknown; message?: unknown } } | undefined;
+  if (path.startsWith('/v1/messages')) expect(json?.type, shown).toBe('error');
+  expect(typeof json?.error?.type, shown).toBe('string');
+  expect(typeof json?.error?.message, shown).toBe('string');
+}
 
 describe('tenant API bodies', () => {
   let upstreamCallsBefore = 0;
@@ -242,16 +309,31 @@ describe('tenant API bodies', () => {
     );
   }, 60_000);
 
-  it('a valid body on a route of the other platform is a 400', async () => {
+  it("a valid body on the other platform's route is translated for the key's own accounts", async () => {
     await fc.assert(
-      fc.asyncProperty(wrongPlatform, async ({ route: r, secret }) => {
+      fc.asyncProperty(translatedRoute, async ({ route: r, secret, body }) => {
         const answer = await postRaw(gateway.url, r.path, {
-          body: JSON.stringify(r.valid),
+          body: JSON.stringify(body),
           headers: { authorization: `Bearer ${secret()}` },
         });
-        expectPublicRefusal(answer, r.path, [400]);
+        if (r.path === '/v1/embeddings') expectPublicRefusal(answer, r.path, [400]);
+        else expect(answer.status, answer.text.slice(0, 300)).toBe(200);
       }),
       runs(10),
+    );
+  });
+
+  it('a hostile body on a translated route is never a 5xx, and a refusal is in the route family envelope', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileTranslated, async ({ route: r, secret, body }) => {
+        const answer = await postRaw(gateway.url, r.path, {
+          body: JSON.stringify(body),
+          headers: { authorization: `Bearer ${secret()}` },
+        });
+        expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(500);
+        if (answer.status >= 400) expectFamilyEnvelope(answer, r.path);
+      }),
+      runs(150),
     );
   });
 

@@ -82,12 +82,13 @@ describe('cross-tenant isolation', () => {
       expect(request.headers.authorization).toBe(`Bearer ${mockA.apiKey}`);
     }
 
-    // An OpenAI-platform key cannot use the Anthropic route to reach anything else.
-    const wrongRoute = await anthropicClient(gateway, tenantA.secret)
+    // The Anthropic route on an OpenAI-platform key is translated for A's own account, never B's.
+    const { response: translated } = await anthropicClient(gateway, tenantA.secret)
       .messages.create({ model: 'gpt-4o-mini', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
-      .catch((error: unknown) => error);
-    expect(wrongRoute).toMatchObject({ status: 400 });
-    expect(mockA.counts().total).toBe(6);
+      .withResponse();
+    const event = await usageEventOf(gateway.admin, requestIdOf(translated.headers));
+    expect(event).toMatchObject({ account_id: tenantA.accounts[0]?.id, translated_from: 'messages' });
+    expect(mockA.counts().total).toBe(7);
     expect(mockB.counts().total).toBe(1);
   });
 });

@@ -115,6 +115,19 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       });
     });
 
+    it('frees slots held outside the lease (an account slot) in the release call', async () => {
+      // Same hash tag as the lease so the case also runs on Cluster (where other slots cannot be freed).
+      const account = { key: `{${tenant}}:conc:account:acc_1`, limit: 1, holder: 'f1', ttlMs: TTL };
+      expect((await admission.admit(request('f1'))).admitted).toBe(true);
+      expect((await stores.slots.acquire(account)).acquired).toBe(true);
+      await admission.release(request('f1'), { freeSlots: [account.key] });
+      expect(await stores.slots.inUse(account.key)).toBe(0);
+      // Even once released (a retried release), the slots are freed again.
+      await stores.slots.acquire(account);
+      await admission.release(request('f1'), { freeSlots: [account.key] });
+      expect(await stores.slots.inUse(account.key)).toBe(0);
+    });
+
     it('compensates an admission that ran after its release was asked for (refund of the rate limit)', async () => {
       const rpm = (id: string) =>
         request(id, { limits: [{ key: `{${tenant}}:rpm:one`, limit: 1, windowMs: 60_000 }] });

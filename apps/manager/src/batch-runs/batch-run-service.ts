@@ -364,7 +364,15 @@ export class BatchRunService {
   async #processItem(job: ItemJob): Promise<void> {
     const { store, clock, secrets } = this.deps;
     const run = store.batchRuns.get(job.runId);
-    if (run === undefined || run.status !== 'running') return;
+    if (run === undefined) {
+      // A job of another manager sharing this Redis (same MANAGER_QUEUE_PREFIX): it is lost to that manager.
+      this.deps.logger.error(
+        { run_id: job.runId, index: job.index },
+        'batch item job of an unknown run: managers sharing one Redis need distinct MANAGER_QUEUE_PREFIX values',
+      );
+      return;
+    }
+    if (run.status !== 'running') return;
     if (!store.batchRuns.claim(job.runId, job.index, clock())) return;
     const item = store.batchRuns.item(job.runId, job.index);
     if (item === undefined) return;

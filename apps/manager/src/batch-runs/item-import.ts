@@ -116,6 +116,5 @@ function describe(item: ApplyItem | undefined): string {
 }
 
 function dedupe(items: LiveResource[]): LiveResource[] {
-  const seen = new Set<string>();
-  return items.filter((item) => (seen.has(item.id) ? false : (seen.add(item.id), true)));
+  return [...new Map(items.map((item) => [item.id, item])).values()];
 }

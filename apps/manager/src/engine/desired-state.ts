@@ -126,6 +126,8 @@ export function desiredResources(
         auth_style: manifest.auth_style,
         models: upstreamModels,
         model_mapping: mapping,
+        // Only when the manifest declares them: a gateway without protocol support never sees the field.
+        ...(manifest.protocols === undefined ? {} : { protocols: manifest.protocols }),
         concurrency: manifest.defaults.account.concurrency,
         priority: manifest.defaults.account.priority,
         credential_fingerprint: gatewayCredentialFingerprint(credential.api_key),

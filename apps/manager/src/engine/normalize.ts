@@ -1,4 +1,4 @@
-import { microsToMoney, moneyToMicros } from '@relay/schemas';
+import { credentialFingerprint, microsToMoney, moneyToMicros } from '@relay/schemas';
 import type { ResourceType } from './resource-types.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { ResourceType } from './resource-types.ts';
 
 export type OwnedFields = Record<string, unknown>;
 
-type FieldKind = 'text' | 'money' | 'int' | 'set' | 'map' | 'url' | 'id';
+type FieldKind = 'text' | 'money' | 'int' | 'set' | 'map' | 'url' | 'id' | 'json';
 
 /** Per type: owned field → how it is normalized, and whether a PATCH may change it. */
 export const OWNED_FIELDS: Record<ResourceType, Record<string, { kind: FieldKind; patchable: boolean }>> = {
@@ -28,6 +28,7 @@ export const OWNED_FIELDS: Record<ResourceType, Record<string, { kind: FieldKind
     auth_style: { kind: 'text', patchable: true },
     models: { kind: 'set', patchable: true },
     model_mapping: { kind: 'map', patchable: true },
+    protocols: { kind: 'json', patchable: true },
     concurrency: { kind: 'int', patchable: true },
     priority: { kind: 'int', patchable: true },
     // The credential itself is write-only on the gateway: compared by the fingerprint it shows.
@@ -84,9 +85,21 @@ function normalizeField(kind: FieldKind, value: unknown): unknown {
     }
     case 'url':
       return String(value).trim().replace(/\/+$/, '');
+    case 'json':
+      return sortedKeys(value);
     default:
       return String(value);
   }
+}
+
+/** A JSON value with every object's keys sorted, so key order never reads as drift. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 /** Normalizes the owned fields of `type` present in `fields` (unknown fields are dropped). */
@@ -122,15 +135,5 @@ export function pick(fields: OwnedFields, names: readonly string[]): OwnedFields
   return Object.fromEntries(names.filter((n) => n in fields).map((n) => [n, fields[n]]));
 }
 
-/**
- * The fingerprint the gateway shows for an account credential (`sk-…a1b2`): scheme prefix and last four
- * characters. Mirrors apps/gateway/src/secrets/fingerprint.ts, which the manager cannot import; the gateway
- * never returns the credential, so this is the only way to compare a stored credential with the wanted one.
- */
-export function gatewayCredentialFingerprint(secret: string): string {
-  const s = secret.trim();
-  if (s.length < 12) return '…';
-  const dash = s.indexOf('-');
-  const head = dash > 0 && dash <= 5 ? s.slice(0, dash + 1) : s.slice(0, 3);
-  return `${head}…${s.slice(-4)}`;
-}
+/** The fingerprint the gateway shows for an account credential (`sk-…a1b2`), from @relay/schemas. */
+export const gatewayCredentialFingerprint = credentialFingerprint;

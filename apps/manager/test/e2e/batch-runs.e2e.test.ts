@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminClient } from '@relay/admin-client';
 import { createAdminClient } from '@relay/admin-client';
 import { runCli } from '@relay/manifests';
 import type { MockUpstream } from '@relay/testkit';
 import { startMockUpstream, waitFor } from '@relay/testkit';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../support/gateway-process.ts';
 import { startGatewayProcess } from '../support/gateway-process.ts';
@@ -17,7 +19,14 @@ import { createPackRepo, draftManifest } from '../support/pack-repo.ts';
 /**
  * Drafts and batch-import runs end to end (issue 11): the real gateway process, the real manager process
  * over a throwaway pack repository, and the testkit mock upstream as DeepSeek accepting a set of keys.
+ * The last test is the scale run: BATCH_SCALE_ITEMS items (CI: 40; `pnpm --filter @relay/manager run
+ * scale:batch`: 1,000), one bad credential per hundred, with verify; it prints the time and peak memory.
  */
+
+const SCALE_ITEMS = Number.parseInt(process.env.BATCH_SCALE_ITEMS ?? '40', 10);
+const scaleKeys = Array.from({ length: SCALE_ITEMS }, (_, i) =>
+  i % 100 === 99 ? `sk-scale-bad-${i}` : `sk-scale-good-${String(i).padStart(5, '0')}`,
+);
 
 const MANAGER_TOKEN = 'e2e-batch-runs-manager-token-0123456789';
 const GATEWAY_TOKEN = 'e2e-batch-runs-gateway-token-0123456789';
@@ -34,7 +43,7 @@ let api: ApiClient;
 let admin: AdminClient;
 let hostId = '';
 
-const managerEnv = () => ({
+const managerEnv = (): Record<string, string> => ({
   MANAGER_ADMIN_TOKEN: MANAGER_TOKEN,
   MANAGER_REPO_ROOT: repo.root,
   MANAGER_PROBE_INTERVAL: '1h',
@@ -44,11 +53,16 @@ const managerEnv = () => ({
 
 beforeAll(async () => {
   repo = createPackRepo();
-  const accepted = [...goodKeys('run', 47), ...goodKeys('kill', 40), ...goodKeys('cancel', 60)];
+  const accepted = [
+    ...goodKeys('run', 47),
+    ...goodKeys('kill', 40),
+    ...goodKeys('cancel', 60),
+    ...scaleKeys.filter((k) => k.includes('-good-')),
+  ];
   [gateway, upstream, manager] = await Promise.all([
     startGatewayProcess(GATEWAY_TOKEN),
     startMockUpstream({ extraApiKeys: accepted, latencyMs: 20 }),
-    startManagerProcess(managerEnv()),
+    startManagerProcess({ ...managerEnv(), MANAGER_BATCH_CONCURRENCY: '8' }),
   ]);
   api = new ApiClient(manager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
   admin = createAdminClient({ baseUrl: gateway.url, token: GATEWAY_TOKEN });
@@ -57,7 +71,7 @@ beforeAll(async () => {
   });
   expect(host.status).toBe(201);
   hostId = host.json.id;
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([manager?.dispose(), gateway?.dispose(), upstream?.close()]);
@@ -75,7 +89,7 @@ function startRun(keys: string[], options: Record<string, unknown> = {}) {
   });
 }
 
-async function finished(runId: string, timeoutMs = 60_000) {
+async function finished(runId: string, timeoutMs = 110_000) {
   let run: any;
   await waitFor(
     async () => {
@@ -156,7 +170,7 @@ describe('provider drafts through the real manager process', () => {
     expect(await runCli(['validate', repo.root], { stdout: () => undefined, stderr: () => undefined })).toBe(
       0,
     );
-  });
+  }, 120_000);
 });
 
 describe('batch-import runs', () => {
@@ -182,6 +196,9 @@ describe('batch-import runs', () => {
     expect(items.every((i) => i.credential_fingerprint.startsWith('sha256:'))).toBe(true);
     // Secrets appear nowhere in the API answers, only fingerprints.
     expect(api.seen.join('\n')).not.toContain('sk-run-good-');
+    // Nor in the manager's log lines.
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).toContain(failed[0]?.credential_fingerprint);
+    expect(`${manager.proc.stdout}${manager.proc.stderr}`).not.toMatch(/sk-(run-good|bad-key)-/);
 
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(50);
@@ -192,17 +209,25 @@ describe('batch-import runs', () => {
       .sort();
     expect(disabled).toEqual(failed.map((i) => i.account_id).sort());
 
-    // The host status reports the provider's live access closure.
+    // The host status reports the provider's live access closure, as GET /api/access sees it.
     const status = await api.request('GET', `/api/hosts/${hostId}/status`);
+    const access = await api.request('GET', `/api/access?host_id=${hostId}&provider_id=deepseek`);
+    expect(access.status).toBe(200);
     expect(status.json.closure).toMatchObject({
-      ok: true,
-      providers: [{ provider_id: 'deepseek', ok: true, groups_with_gaps: 0 }],
+      ok: access.json.ok,
+      providers: [
+        {
+          provider_id: 'deepseek',
+          ok: access.json.ok,
+          groups_with_gaps: access.json.groups.filter((g: { ok: boolean }) => !g.ok).length,
+        },
+      ],
     });
 
     const metrics = await (await fetch(`${manager.url}/metrics`)).text();
     expect(metrics).toMatch(/relay_manager_batch_items_total\{status="failed"\} 3/);
     expect(metrics).toMatch(/relay_manager_batch_runs\{status="partial"\} 1/);
-  });
+  }, 120_000);
 
   it('a manager killed mid-run restarts with the run interrupted; resume completes it without duplicates', async () => {
     const keys = goodKeys('kill', 40);
@@ -216,7 +241,11 @@ describe('batch-import runs', () => {
     const killed = await manager.proc.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
 
-    manager = await startManagerProcess({ ...managerEnv(), MANAGER_SQLITE_PATH: manager.dbPath });
+    manager = await startManagerProcess({
+      ...managerEnv(),
+      MANAGER_BATCH_CONCURRENCY: '8',
+      MANAGER_SQLITE_PATH: manager.dbPath,
+    });
     api = new ApiClient(manager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
     const after = (await api.request('GET', `/api/batch-import/runs/${runId}`)).json;
     expect(after.status).toBe('interrupted');
@@ -233,7 +262,7 @@ describe('batch-import runs', () => {
     const { accounts, byKey } = await accountsByKey();
     expect(accounts).toHaveLength(90);
     expect([...byKey.values()].every((n) => n === 1)).toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('cancel stops new items: the rest end skipped and nothing more is written', async () => {
     const created = await startRun(goodKeys('cancel', 60), { verify: true });
@@ -257,5 +286,101 @@ describe('batch-import runs', () => {
     expect((await api.request('POST', `/api/batch-import/runs/${runId}/cancel`)).json.error.code).toBe(
       'CONFLICT',
     );
-  });
+  }, 120_000);
+});
+
+describe('batch-import runs on BullMQ (REDIS_URL set)', () => {
+  it('a second manager process with Redis runs a batch: partial with the bad key failed', async () => {
+    const prefix = `{relay-manager-e2e-${randomBytes(6).toString('hex')}}`;
+    const redisManager = await startManagerProcess({
+      ...managerEnv(),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      MANAGER_QUEUE_PREFIX: prefix,
+    });
+    try {
+      const redisApi = new ApiClient(redisManager.url, { authorization: `Bearer ${MANAGER_TOKEN}` });
+      const host = await redisApi.request('POST', '/api/hosts', {
+        body: { name: 'batch-gateway-redis', base_url: gateway.url, admin_token: GATEWAY_TOKEN },
+      });
+      expect(host.status).toBe(201);
+      const keys = [...goodKeys('run', 4), 'sk-bad-key-redis'];
+      const created = await redisApi.request('POST', '/api/batch-import/runs', {
+        body: {
+          host_id: host.json.id,
+          provider_id: 'deepseek',
+          items: keys.map((api_key) => ({ api_key })),
+          options: { base_url: `${upstream.url}/v1`, verify: true },
+        },
+      });
+      expect(created.status).toBe(202);
+      let run: any;
+      await waitFor(
+        async () => {
+          run = (await redisApi.request('GET', `/api/batch-import/runs/${created.json.run_id}`)).json;
+          return run.finished_at !== null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, message: 'the BullMQ run to finish' },
+      );
+      // The four good keys were imported by the first manager: this one adopts them instead of duplicating.
+      expect(run.status).toBe('partial');
+      expect(run.counts).toMatchObject({ total: 5, succeeded: 4, failed: 1 });
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
+      } finally {
+        await redis.quit();
+      }
+      const { byKey } = await accountsByKey();
+      expect([...byKey.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await redisManager.dispose();
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const left = await redis.keys(`${prefix}:*`);
+      if (left.length > 0) await redis.del(...left);
+      await redis.quit();
+    }
+  }, 150_000);
+});
+
+/** Peak resident memory of a process (Linux), in MiB. */
+function peakRssMiB(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('batch-import run at scale', () => {
+  it(
+    `${SCALE_ITEMS} items with verify: one failed item per bad credential, no duplicate account`,
+    async () => {
+      const badCount = scaleKeys.filter((k) => k.includes('-bad-')).length;
+      const before = (await accountsByKey()).accounts.length;
+      const rssBefore = peakRssMiB(manager.proc.pid);
+      const started = performance.now();
+      const created = await startRun(scaleKeys, { verify: true });
+      expect(created.status).toBe(202);
+      const run = await finished(created.json.run_id, 30 * 60_000);
+      const seconds = (performance.now() - started) / 1000;
+      const rssPeak = peakRssMiB(manager.proc.pid);
+      console.log(
+        `[figure] batch run of ${SCALE_ITEMS} items (verify, concurrency 8): ${seconds.toFixed(1)} s, ${(SCALE_ITEMS / seconds).toFixed(1)} items/s; manager peak RSS ${rssPeak ?? '?'} MiB (${rssBefore ?? '?'} MiB before the run)`,
+      );
+      expect(run.status).toBe(badCount === 0 ? 'succeeded' : 'partial');
+      expect(run.counts).toMatchObject({
+        total: SCALE_ITEMS,
+        succeeded: SCALE_ITEMS - badCount,
+        failed: badCount,
+      });
+      const failed = (await allItems(run.run_id)).filter((i) => i.status === 'failed');
+      expect(failed.every((i) => /^verify: /.test(i.error))).toBe(true);
+      const { accounts, byKey } = await accountsByKey();
+      expect(accounts.length - before).toBe(SCALE_ITEMS);
+      expect([...byKey.values()].every((n) => n === 1)).toBe(true);
+      if (rssPeak !== undefined) expect(rssPeak).toBeLessThan(400);
+    },
+    30 * 60_000,
+  );
 });

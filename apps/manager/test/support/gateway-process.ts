@@ -26,7 +26,7 @@ export async function startGatewayProcess(token: string): Promise<GatewayProcess
       REDIS_URL: undefined,
       LOG_LEVEL: 'warn',
     },
-    { readyUrl: `http://127.0.0.1:${port}/healthz`, timeoutMs: 60_000 },
+    { readyUrl: `http://127.0.0.1:${port}/healthz`, timeoutMs: 120_000 },
   );
   return {
     url: `http://127.0.0.1:${port}`,

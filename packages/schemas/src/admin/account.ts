@@ -34,6 +34,26 @@ export const baseUrlSchema = z
     return parsed.username === '' && parsed.password === '';
   }, 'must not embed credentials');
 
+/** The wire protocols Relay relays: OpenAI chat completions, OpenAI Responses, Anthropic Messages. */
+export const protocolSchema = z.enum(['chat', 'responses', 'messages']);
+export type Protocol = z.infer<typeof protocolSchema>;
+
+/** Where and how an account speaks one protocol natively; omitted fields fall back to the account's own. */
+export const protocolEndpointSchema = z.strictObject({
+  base_url: baseUrlSchema.optional(),
+  auth_style: authStyleSchema.optional(),
+});
+export type ProtocolEndpoint = z.infer<typeof protocolEndpointSchema>;
+
+/**
+ * The protocols an account's upstream speaks natively. Empty = its platform's own: openai → chat and
+ * responses, anthropic → messages. A provider with an Anthropic-compatible endpoint next to its OpenAI
+ * one lists both, e.g. `{"chat": {}, "messages": {"base_url": "https://api.deepseek.com/anthropic"}}`.
+ * Requests in any other protocol are translated (see @relay/translate).
+ */
+export const accountProtocolsSchema = z.partialRecord(protocolSchema, protocolEndpointSchema);
+export type AccountProtocols = z.infer<typeof accountProtocolsSchema>;
+
 /**
  * An upstream credential. The credential itself is write-only: the API returns only
  * `credential_fingerprint` (e.g. `sk-…a1b2`).
@@ -49,6 +69,8 @@ export const accountSchema = z.object({
   models: z.array(z.string()),
   /** Requested model → upstream model. */
   model_mapping: z.record(z.string(), z.string()),
+  /** Protocols spoken natively (empty = the platform's own); others are translated. */
+  protocols: accountProtocolsSchema,
   /** Max in-flight requests; 0 = unlimited. */
   concurrency: z.number().int(),
   /** Lower wins. */
@@ -72,6 +94,7 @@ const accountMutableFields = {
   auth_style: authStyleSchema,
   models: z.array(modelNameSchema).max(1000),
   model_mapping: modelMapSchema,
+  protocols: accountProtocolsSchema,
   concurrency: z.number().int().min(0).max(100_000),
   priority: z.number().int().min(0).max(1_000_000),
   weight: z.number().int().min(1).max(1_000_000),
@@ -87,6 +110,7 @@ export const accountCreateSchema = z.strictObject({
   auth_style: accountMutableFields.auth_style.optional(),
   models: accountMutableFields.models.default([]),
   model_mapping: accountMutableFields.model_mapping.default({}),
+  protocols: accountMutableFields.protocols.default({}),
   concurrency: accountMutableFields.concurrency.default(3),
   priority: accountMutableFields.priority.default(50),
   weight: accountMutableFields.weight.default(1),

@@ -36,6 +36,8 @@ export const usageEventSchema = z.object({
   attempts: z.number().int(),
   /** True when the upstream reported no usage and tokens were estimated. */
   usage_estimated: z.boolean().default(false),
+  /** The caller's protocol when the request was translated for the upstream (`chat`, `messages`, `responses`); null when relayed natively. */
+  translated_from: z.string().nullable().default(null),
   created_at: timestampSchema,
 });
 export type UsageEvent = z.infer<typeof usageEventSchema>;

@@ -11,6 +11,13 @@ import {
   responsesReply,
   responsesStream,
 } from './wire-openai.ts';
+import {
+  chatToolCallReply,
+  chatToolCallStream,
+  messageToolUseReply,
+  messageToolUseStream,
+  toolToCall,
+} from './wire-tools.ts';
 
 /** The request as a route sees it: the JSON body when it is an object, else null. */
 export interface RouteRequest {
@@ -76,7 +83,14 @@ const chatCompletions: MockRoute = {
     if (isReply(r)) return r;
     const messages = r.body.messages;
     if (!Array.isArray(messages)) return invalid('openai', 'messages: an array is required.');
-    const turn = env.turn(r.model, lastUserText(messages), estimatePromptTokens([messages]));
+    const userText = lastUserText(messages);
+    const turn = env.turn(r.model, userText, estimatePromptTokens([messages]));
+    const call = toolToCall(r.body, userText, turn.id);
+    if (call !== undefined) {
+      return r.body.stream === true
+        ? chatToolCallStream(turn, call, wantsUsage(r.body))
+        : chatToolCallReply(turn, call);
+    }
     return r.body.stream === true
       ? chatCompletionStream(turn, wantsUsage(r.body))
       : chatCompletionReply(turn);
@@ -113,7 +127,12 @@ const messages: MockRoute = {
     if (isReply(r)) return r;
     const msgs = r.body.messages;
     if (!Array.isArray(msgs)) return invalid('anthropic', 'messages: Field required');
-    const turn = env.turn(r.model, lastUserText(msgs), estimatePromptTokens([r.body.system, msgs]));
+    const userText = lastUserText(msgs);
+    const turn = env.turn(r.model, userText, estimatePromptTokens([r.body.system, msgs]));
+    const call = toolToCall(r.body, userText, turn.id);
+    if (call !== undefined) {
+      return r.body.stream === true ? messageToolUseStream(turn, call) : messageToolUseReply(turn, call);
+    }
     return r.body.stream === true ? messageStream(turn) : messageReply(turn);
   },
 };
