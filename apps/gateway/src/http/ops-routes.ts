@@ -2,8 +2,11 @@ import type { Hono } from 'hono';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { AppEnv } from './env.ts';
 
-/** A dependency the gateway needs to serve traffic; `readyz` is 503 while any check fails. */
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/**
+ * A dependency the gateway needs to serve traffic; `readyz` is 503 while any check fails, except
+ * `degradesOnly` ones, which are reported (status `degraded`) but keep the replica in rotation.
+ */
+export type ReadinessCheck = { name: string; check: () => Promise<void>; degradesOnly?: boolean };
 
 export function registerOpsRoutes(
   app: Hono<AppEnv>,
@@ -13,17 +16,30 @@ export function registerOpsRoutes(
 
   app.get('/readyz', async (c) => {
     const checks = await Promise.all(
-      deps.readinessChecks.map(async ({ name, check }) => {
+      deps.readinessChecks.map(async ({ name, check, degradesOnly }) => {
         try {
           await withTimeout(check(), 2_000);
-          return { name, ok: true };
+          return { name, ok: true, degradesOnly };
         } catch (error) {
-          return { name, ok: false, error: error instanceof Error ? error.message : String(error) };
+          return {
+            name,
+            ok: false,
+            degradesOnly,
+            error: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );
-    const ok = checks.every((check) => check.ok);
-    return c.json({ status: ok ? 'ready' : 'unavailable', version: deps.version, checks }, ok ? 200 : 503);
+    const ok = checks.every((check) => check.ok || check.degradesOnly);
+    const status = !ok ? 'unavailable' : checks.every((check) => check.ok) ? 'ready' : 'degraded';
+    return c.json(
+      {
+        status,
+        version: deps.version,
+        checks: checks.map(({ degradesOnly: _, ...check }) => check),
+      },
+      ok ? 200 : 503,
+    );
   });
 
   app.get('/metrics', async (c) => {
