@@ -1,21 +1,32 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, type ManagedProcess, spawnMockUpstream, startTsxProcess } from '@relay/testkit';
-import postgres from 'postgres';
+import {
+  freePort,
+  type ManagedProcess,
+  spawnMockUpstream,
+  startMockUpstream,
+  startProcess,
+  startTsxProcess,
+} from '@relay/testkit';
 import { type LoadRequest, runLoad } from './load.ts';
 import { cpuMicros, memoryMb } from './proc-stats.ts';
+import { summariseProfiles } from './profile-summary.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
 import { benchTranslation, type TranslationFigures, translationTable } from './translation.ts';
 
 /**
- * `pnpm bench` (docs/architecture.md#quality-bar): the gateway with governance on vs direct calls to the same mock vs a bare
+ * `pnpm bench`: the gateway with governance on vs direct calls to the same mock vs a bare
  * pass-through proxy, in one run on loopback. Bounded: every load phase has a fixed duration.
  * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
+ * The gateway runs as production does: the esbuild bundle (built first), never tsx.
+ * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most
+ * self time to the report (profiles kept in bench/results/<stamp>-profiles/).
  * BENCH_ONLY=translation runs only the translation comparison (translation.ts).
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,6 +34,10 @@ const root = join(here, '..', '..');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const cpuProf = process.env.BENCH_CPU_PROF === '1';
+const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
+const resultsDir = join(root, 'bench', 'results');
+const profileDir = join(resultsDir, `${stamp}-profiles`);
 const onlyTranslation = process.env.BENCH_ONLY === 'translation';
 
 const systemPrompt = 'You are a careful assistant. '.repeat(30);
@@ -87,10 +102,18 @@ async function startGateway(
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
   if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
   else env.NODE_ENV = 'development';
-  const gateway = await startTsxProcess(join(root, 'apps/gateway/src/serve.ts'), env, {
+  const started = performance.now();
+  const gateway = await startProcess({
+    command: process.execPath,
+    args: [
+      ...(cpuProf && scale.keys === 0 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      join(root, 'apps/gateway/dist/serve.js'),
+    ],
+    env,
     readyUrl: `http://127.0.0.1:${port}/healthz`,
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
   });
+  const startMs = Math.round(performance.now() - started);
   const url = `http://127.0.0.1:${port}`;
   const key = await seedBenchTenant({
     gatewayUrl: url,
@@ -99,10 +122,69 @@ async function startGateway(
     mockApiKey: mock.apiKey,
     accounts: 10,
   });
-  return { gateway, url, key, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+  return { gateway, url, key, startMs, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** Bundles the gateway as production runs it (scripts/build-app.mjs). */
+function buildGateway(): void {
+  const built = spawnSync(
+    process.execPath,
+    [join(root, 'scripts/build-app.mjs'), 'src/serve.ts', 'src/usage-worker-main.ts'],
+    { cwd: join(root, 'apps/gateway'), stdio: 'inherit' },
+  );
+  if (built.status !== 0) throw new Error('gateway build failed');
+}
+
+/**
+ * The per-chunk cost of streaming: the gateway's CPU per stream request when the upstream sends each
+ * SSE event in its own write (one chunk each) minus when it sends the whole stream in one write,
+ * divided by the extra chunks.
+ */
+async function measureChunkCost(
+  gateway: { url: string; pid: number },
+  mockApiKey: string,
+  oneWrite: Figures | undefined,
+): Promise<Figures> {
+  const chunky = await startMockUpstream({ apiKey: mockApiKey });
+  try {
+    chunky.setFault({ mode: 'slow_stream', intervalMs: 0 });
+    const key = await seedBenchTenant({
+      gatewayUrl: gateway.url,
+      adminToken: ADMIN_TOKEN,
+      mockUrl: chunky.url,
+      mockApiKey,
+      accounts: 1,
+    });
+    const probe = await fetch(`${chunky.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${mockApiKey}` },
+      body: body(true),
+    });
+    const events = (await probe.text()).split('\n\n').filter((event) => event.trim() !== '').length;
+    const target: Target = {
+      name: 'gateway (one write per SSE event)',
+      url: gateway.url,
+      pid: gateway.pid,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    };
+    const perEvent = await measure(target, process.pid, true, 8);
+    const base = Number(oneWrite?.cpu_us_per_req);
+    return {
+      events,
+      cpu_us_per_req_one_write: base,
+      cpu_us_per_req_one_write_per_event: Number(perEvent.cpu_us_per_req),
+      rps_one_write_per_event: Number(perEvent.rps),
+      errors: Number(perEvent.errors),
+      per_chunk_cpu_us: round((Number(perEvent.cpu_us_per_req) - base) / Math.max(events - 1, 1), 1),
+    };
+  } finally {
+    await chunky.close();
+  }
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
+  buildGateway();
   const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
   const barePort = await freePort();
   const bare = await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
@@ -111,6 +193,7 @@ async function main(): Promise<void> {
   const rows: Figures[] = [];
   const probes: Figures[] = [];
   const memory: Figures[] = [];
+  let chunks: Figures = {};
   let translation: TranslationFigures | undefined;
   try {
     const small = await startGateway(mock, { keys: 0, accounts: 0 });
@@ -165,8 +248,19 @@ async function main(): Promise<void> {
           rows.push(await measure(target, mock.process.pid, stream, connections));
       }
     }
+    const gatewayStream8 = rows.find(
+      (row) => row.target === 'gateway' && row.mode === 'stream' && row.connections === 8,
+    );
+    if (!onlyTranslation) {
+      chunks = await measureChunkCost(
+        { url: small.url, pid: small.gateway.pid },
+        mock.apiKey,
+        gatewayStream8,
+      );
+    }
     memory.push({
       scenario: '10 keys / 10 accounts',
+      start_ms: small.startMs,
       idle_rss_mb: round(idle.rss),
       peak_rss_mb: round(memoryMb(small.gateway.pid).peak),
     });
@@ -190,6 +284,7 @@ async function main(): Promise<void> {
     rows.push(await measure(largeTarget, mock.process.pid, false, 32));
     memory.push({
       scenario: '100k keys / 10k accounts',
+      start_ms: large.startMs,
       idle_rss_mb: round(largeIdle.rss),
       peak_rss_mb: round(memoryMb(large.gateway.pid).peak),
     });
@@ -199,13 +294,23 @@ async function main(): Promise<void> {
     for (const child of processes) await child.stop().catch(() => undefined);
     await mock.stop();
   }
-  report(rows, probes, memory, translation);
+  const loadAfter = loadavg();
+  const environment = {
+    topology: process.env.DATABASE_URL
+      ? 'production (Postgres + Redis + BullMQ)'
+      : 'embedded (PGlite, memory)',
+    load_average_before: loadBefore.map((value) => round(value)),
+    load_average_after: loadAfter.map((value) => round(value)),
+  };
+  report(rows, probes, memory, chunks, environment, translation);
 }
 
 function report(
   rows: Figures[],
   probes: Figures[],
   memory: Figures[],
+  chunks: Figures,
+  environment: Record<string, unknown>,
   translation: TranslationFigures | undefined,
 ): void {
   const find = (target: string, mode: string, connections: number) =>
@@ -223,6 +328,19 @@ function report(
     bare_proxy_cpu_us_per_req_non_stream_32: find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req,
     gateway_throughput_ratio_32: ratio('gateway'),
     bare_proxy_throughput_ratio_32: ratio('bare-proxy'),
+    gateway_cpu_vs_bare_proxy: round(
+      Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req) /
+        Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
+      2,
+    ),
+    gateway_p99_under_load_ms: find('gateway', 'non-stream', 32)?.p99_ms,
+    bare_proxy_p99_under_load_ms: find('bare-proxy', 'non-stream', 32)?.p99_ms,
+    gateway_p99_under_load_vs_bare_proxy: round(
+      Number(find('gateway', 'non-stream', 32)?.p99_ms) /
+        Number(find('bare-proxy', 'non-stream', 32)?.p99_ms),
+      2,
+    ),
+    stream_per_chunk_cpu_us: chunks.per_chunk_cpu_us,
     gateway_added_p50_ms: added('gateway', 'non-stream', 'p50Ms'),
     gateway_added_p99_ms: added('gateway', 'non-stream', 'p99Ms'),
     gateway_added_stream_ttfb_p50_ms: added('gateway', 'stream', 'ttfbP50Ms'),
@@ -233,17 +351,20 @@ function report(
         Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req),
       3,
     ),
-    errors: rows.reduce((sum, row) => sum + Number(row.errors), 0),
+    errors: rows.reduce((sum, row) => sum + Number(row.errors), 0) + Number(chunks.errors ?? 0),
     translation: translation?.summary,
   };
-  const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
-  const dir = join(root, 'bench', 'results');
+  const dir = resultsDir;
   mkdirSync(dir, { recursive: true });
+  const profiles = cpuProf ? summariseProfiles(profileDir) : [];
   const result = {
     at: new Date().toISOString(),
     duration_s: durationS,
     sequential: sequentialCount,
+    environment,
     summary,
+    stream_chunks: chunks,
+    profiles,
     load: rows,
     sequential_probe: probes,
     memory,
@@ -264,9 +385,21 @@ function report(
       (p) => `| ${p.target} | ${p.mode} | ${p.p50Ms} | ${p.p99Ms} | ${p.ttfbP50Ms} | ${p.ttfbP99Ms} |`,
     ),
     '',
-    '| scenario | idle RSS MB | peak RSS MB |',
-    '|---|---|---|',
-    ...memory.map((m) => `| ${m.scenario} | ${m.idle_rss_mb} | ${m.peak_rss_mb} |`),
+    '| scenario | start ms (bundle) | idle RSS MB | peak RSS MB |',
+    '|---|---|---|---|',
+    ...memory.map((m) => `| ${m.scenario} | ${m.start_ms} | ${m.idle_rss_mb} | ${m.peak_rss_mb} |`),
+    '',
+    `Streaming: ${chunks.events} SSE events; gateway CPU per stream request ${chunks.cpu_us_per_req_one_write} µs with the stream in one upstream write, ${chunks.cpu_us_per_req_one_write_per_event} µs with one write per event: ${chunks.per_chunk_cpu_us} µs per extra chunk.`,
+    '',
+    `${environment.topology}; load average before ${JSON.stringify(environment.load_average_before)}, after ${JSON.stringify(environment.load_average_after)}.`,
+    ...profiles.flatMap((profile) => [
+      '',
+      `CPU profile ${profile.file} (self time, idle excluded):`,
+      '',
+      '| % | function |',
+      '|---|---|',
+      ...profile.rows.map(([name, percent]) => `| ${percent} | \`${name}\` |`),
+    ]),
     '',
     translation === undefined ? '' : translationTable(translation),
   ].join('\n');

@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type AdminDeps, registerAdminRoutes } from './admin/index.ts';
 import type { GatewayConfig } from './config.ts';
 import { AdminError, PublicError } from './errors.ts';
+import type { Drain } from './http/drain.ts';
 import type { AppEnv } from './http/env.ts';
 import { errorResponse, surfaceOf } from './http/error-response.ts';
 import { observe } from './http/observe.ts';
@@ -24,13 +25,22 @@ export type AppDeps = {
   admin?: AdminDeps;
   /** Tenant traffic (/v1); absent in shell tests, where every key is unknown. */
   tenants?: PublicRouteDeps;
+  /** Graceful drain, begun by serve.ts on SIGTERM; absent in tests that never drain. */
+  drain?: Drain;
 };
 
 export type GatewayApp = OpenAPIHono<AppEnv>;
 
 const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function createApp(deps: AppDeps): GatewayApp {
+/**
+ * Which APIs an app serves: `all` on one port, or, with `GATEWAY_ADMIN_LISTEN`, `tenant` (/v1) on the
+ * public port and `admin` (/admin/v1) on the admin one, so neither API is reachable on the other's
+ * port. Health, readiness and metrics are served by both.
+ */
+export type AppSurface = 'all' | 'tenant' | 'admin';
+
+export function createApp(deps: AppDeps, surface: AppSurface = 'all'): GatewayApp {
   const app = new OpenAPIHono<AppEnv>({
     // Validation failures of zod-openapi routes go through the same envelope as every other error.
     defaultHook: (result, c) => {
@@ -47,13 +57,15 @@ export function createApp(deps: AppDeps): GatewayApp {
   });
 
   app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
+  if (deps.drain) app.use('*', deps.drain.middleware());
   // /v1 bodies are limited by the relay itself while it reads them from the socket (relay/read-body.ts):
   // Hono's bodyLimit would open the request's web stream and start consuming the socket first.
-  app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
+  const servesAdmin = surface !== 'tenant';
+  if (servesAdmin) app.use('/admin/*', tooLargeAbove(ADMIN_BODY_LIMIT_BYTES));
 
   registerOpsRoutes(app, deps);
-  if (deps.admin) registerAdminRoutes(app, deps.admin);
-  registerPublicRoutes(app, deps.tenants);
+  if (servesAdmin && deps.admin) registerAdminRoutes(app, deps.admin);
+  if (surface !== 'admin') registerPublicRoutes(app, deps.tenants);
 
   app.notFound((c) =>
     errorResponse(

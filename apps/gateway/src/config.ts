@@ -38,6 +38,11 @@ export const envSchema = z.object({
   GATEWAY_MAX_ATTEMPTS: intFromEnv(1, 10).default(3),
   GATEWAY_UPSTREAM_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   GATEWAY_BODY_LIMIT_BYTES: intFromEnv(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+  GATEWAY_BODY_GRACE_MS: intFromEnv(100, 600_000).default(10_000),
+  GATEWAY_BODY_MIN_BYTES_PER_SECOND: intFromEnv(1, 1024 * 1024 * 1024).default(8192),
+  GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(10),
+  GATEWAY_KEY_AUTH_FAILURE_LIMIT: intFromEnv(0, 1_000_000).default(60),
+  GATEWAY_DRAIN_TIMEOUT_MS: intFromEnv(0, 3_600_000).default(30_000),
   GATEWAY_USAGE_WORKER: z.enum(['inline', 'off']).default('inline'),
   GATEWAY_LEASE_TTL_MS: intFromEnv(1_000, 600_000).default(30_000),
   GATEWAY_LIMITER_UNAVAILABLE: z.enum(['closed', 'open']).default('closed'),
@@ -64,6 +69,15 @@ export type GatewayConfig = {
   maxAttempts: number;
   upstreamTimeoutMs: number;
   bodyLimitBytes: number;
+  /** A request body may take this long before `bodyMinBytesPerSecond` applies; slower bodies get 408. */
+  bodyGraceMs: number;
+  bodyMinBytesPerSecond: number;
+  /** Wrong admin tokens per client address per 15 min before 429 ADMIN_AUTH_THROTTLED (0 = off). */
+  adminAuthFailureLimit: number;
+  /** Unknown API keys per client address per minute before 429 AUTH_THROTTLED (0 = off). */
+  keyAuthFailureLimit: number;
+  /** On SIGTERM, how long requests and streams in flight may take to finish before they are cut. */
+  drainTimeoutMs: number;
   /**
    * With Redis: `inline` runs the usage worker (queue → database) in this process; `off` leaves it to
    * separate worker processes (`src/usage-worker-main.ts`), which keeps its CPU off the serving replicas.
@@ -145,6 +159,11 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     maxAttempts: e.GATEWAY_MAX_ATTEMPTS,
     upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+    bodyGraceMs: e.GATEWAY_BODY_GRACE_MS,
+    bodyMinBytesPerSecond: e.GATEWAY_BODY_MIN_BYTES_PER_SECOND,
+    adminAuthFailureLimit: e.GATEWAY_ADMIN_AUTH_FAILURE_LIMIT,
+    keyAuthFailureLimit: e.GATEWAY_KEY_AUTH_FAILURE_LIMIT,
+    drainTimeoutMs: e.GATEWAY_DRAIN_TIMEOUT_MS,
     usageWorker: e.GATEWAY_USAGE_WORKER,
     leaseTtlMs: e.GATEWAY_LEASE_TTL_MS,
     limiterUnavailable: e.GATEWAY_LIMITER_UNAVAILABLE,

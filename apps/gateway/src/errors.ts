@@ -14,7 +14,12 @@ export class PublicError extends Error {
   constructor(
     readonly code: PublicErrorCode,
     message: string,
-    readonly options: { retryAfterSeconds?: number; param?: string } = {},
+    readonly options: {
+      retryAfterSeconds?: number;
+      param?: string;
+      /** The connection cannot serve another request (e.g. a body left half-read). */
+      closeConnection?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'PublicError';
@@ -28,6 +33,7 @@ export class AdminError extends Error {
     readonly code: AdminErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'AdminError';

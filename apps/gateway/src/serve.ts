@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { Drain } from './http/drain.ts';
 import { createLogger } from './logger.ts';
 import { buildServices } from './services.ts';
 
@@ -18,7 +20,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const services = await buildServices(config, logger);
-  const app = createApp(services.deps);
+  const drain = new Drain();
+  const deps = { ...services.deps, drain };
+  // With a separate admin listener each port serves only its own API.
+  const app = createApp(deps, config.adminListen ? 'tenant' : 'all');
 
   if (config.redisUrl === undefined) {
     // ADR 0005: embedded mode batches usage in memory (up to 250 ms; ADR 0012) and relaxes PGlite's fsync.
@@ -26,20 +31,21 @@ async function main(): Promise<void> {
       'embedded mode: usage is written in batches from memory, so a crash can lose the last fraction of a second of usage; set DATABASE_URL and REDIS_URL for production',
     );
   }
-  const servers = [
+  // Plain HTTP/1.1 servers (no http2 option), so the connection-level close methods exist.
+  const servers: Server[] = [
     serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       logger.info(
         { port: info.port, host: config.host, mode: config.databaseUrl ? 'production' : 'embedded' },
         'gateway listening',
       );
-    }),
+    }) as Server,
   ];
   if (config.adminListen) {
     const { host, port } = config.adminListen;
     servers.push(
-      serve({ fetch: app.fetch, port, hostname: host }, (info) =>
+      serve({ fetch: createApp(deps, 'admin').fetch, port, hostname: host }, (info) =>
         logger.info({ port: info.port, host }, 'admin listening'),
-      ),
+      ) as Server,
     );
   }
   for (const server of servers) {
@@ -50,28 +56,50 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    const force = setTimeout(() => {
-      logger.warn('drain deadline reached, exiting');
-      process.exit(1);
-    }, 15_000);
-    force.unref();
-    Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
-      .then(() => services.close())
-      .then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
+    logger.info(
+      { signal, in_flight: drain.inFlightCount, timeout_ms: config.drainTimeoutMs },
+      'shutting down: draining in-flight requests',
+    );
+    // New connections are refused; new requests on kept-alive ones get 503 + Connection: close; a
+    // connection is closed as soon as it is idle (its in-flight response finished).
+    drain.begin();
+    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const sweep = setInterval(() => {
+      for (const server of servers) server.closeIdleConnections();
+    }, 50);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      drain.idle().then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.drainTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    clearInterval(sweep);
+    if (!drained) {
+      logger.warn(
+        { in_flight: drain.inFlightCount, timeout_ms: config.drainTimeoutMs },
+        'drain timeout reached: cutting the requests still in flight',
+      );
+    }
+    for (const server of servers) server.closeAllConnections();
+    await Promise.all(closed);
+    // Flushes usage (queue and writer) and closes pools; bounded, so a dead Redis cannot hold the exit.
+    const flushed = await Promise.race([
+      services.close().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+    ]).catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      return false;
+    });
+    logger.info({ drained, flushed }, 'stopped');
+    process.exit(flushed ? 0 : 1);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /** One line an operator can act on, instead of a stack trace. */

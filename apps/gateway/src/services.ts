@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AdminDeps } from './admin/index.ts';
 import type { AppDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
+import { FailureThrottle } from './http/failure-throttle.ts';
 import type { ReadinessCheck } from './http/ops-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -68,7 +69,9 @@ export async function buildServices(
     // PGlite at <dataDir>/pg without DATABASE_URL; migrations applied on open (safe to re-run).
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     closers.push(() => database.close());
-    readinessChecks.push({ name: 'db', check: database.ping });
+    // Postgres down degrades the replica but keeps it in rotation: the tenant cache carries the traffic
+    // of loaded keys through an outage, which taking every replica out would turn into a full one.
+    readinessChecks.push({ name: 'db', check: database.ping, degradesOnly: database.kind === 'postgres' });
     const store = createStore(database.db);
     const cipher = createCredentialCipher(
       loadSecretKey({
@@ -97,7 +100,24 @@ export async function buildServices(
     const lastUsed = new LastUsedWriter({ store, logger });
     closers.push(() => lastUsed.close());
 
-    const directory = new TenantDirectory(store, cipher);
+    const servingStale = new Gauge({
+      name: 'relay_gateway_tenant_cache_stale',
+      help: '1 while the tenant cache answers from entries past their TTL because the database is unreachable',
+      registers: [metrics.registry],
+    });
+    const directory = new TenantDirectory(store, cipher, {
+      // Embedded PGlite lives in this process and cannot be unreachable; only a slow machine delays it.
+      loadTimeoutMs: database.kind === 'postgres' ? 800 : 60_000,
+      onStaleChange: (stale, error) => {
+        servingStale.set(stale ? 1 : 0);
+        if (stale)
+          logger.error(
+            { err: error },
+            'database unreachable: serving cached tenants (up to 15 min old); unknown keys get 503',
+          );
+        else logger.info('database reachable again: tenant cache reloading normally');
+      },
+    });
     const upstreamMetrics = createUpstreamMetrics(metrics.registry);
     registerAccountHealthMetrics(metrics.registry, upstreamMetrics.accounts, runtime.health);
     registerTenantCacheMetrics(metrics.registry, directory.stats);
@@ -158,7 +178,11 @@ export async function buildServices(
       logger,
       maxAttempts: config.maxAttempts,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
-      bodyLimitBytes: config.bodyLimitBytes,
+      body: {
+        limitBytes: config.bodyLimitBytes,
+        graceMs: config.bodyGraceMs,
+        minBytesPerSecond: config.bodyMinBytesPerSecond,
+      },
       onAccountRejected: (accountId, message) => {
         store.accounts
           .markError(accountId, message)
@@ -173,6 +197,7 @@ export async function buildServices(
       store,
       cipher,
       adminToken: config.adminToken,
+      authThrottle: throttleOf(config.adminAuthFailureLimit, 15 * 60_000),
       version: GATEWAY_VERSION,
       accountTestTimeoutMs: config.upstreamTimeoutMs,
       onChange: (change) => void publishChange({ kind: 'admin', ids: [change.path] }),
@@ -192,7 +217,7 @@ export async function buildServices(
       readinessChecks,
       version: GATEWAY_VERSION,
       admin,
-      tenants: { relay, directory },
+      tenants: { relay, directory, keyThrottle: throttleOf(config.keyAuthFailureLimit, 60_000) },
     };
     return { deps, close };
   } catch (error) {
@@ -204,6 +229,10 @@ export async function buildServices(
 /** The usage queue's BullMQ prefix for a deployment's Redis prefix (undefined: the default `{relay}`). */
 export function usageQueuePrefix(redisPrefix: string | undefined): string | undefined {
   return redisPrefix === undefined ? undefined : `{${redisPrefix}usage}`;
+}
+
+function throttleOf(maxFailures: number, windowMs: number): FailureThrottle | undefined {
+  return maxFailures === 0 ? undefined : new FailureThrottle({ maxFailures, windowMs });
 }
 
 async function startUsage(

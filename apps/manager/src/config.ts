@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -161,7 +162,14 @@ const REQUIRED_IN_PRODUCTION = ['MANAGER_ADMIN_TOKEN', 'MANAGER_SECRET_KEY'] as 
 
 /** The monorepo root, whose packs/ is the default pack repository outside production. */
 export function monorepoRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  // From src/config.ts or from the bundle (dist/serve.js): the nearest folder holding the workspace file.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+    dir = parent;
+  }
+  return dir;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): ManagerConfig {

@@ -119,7 +119,13 @@ export async function createServices(
     },
   });
   const audit = new AuditLog(store, clock);
-  const auth = new AuthService(config, store, new LoginThrottle(clock, overrides.loginThrottle), clock);
+  const auth = new AuthService(
+    config,
+    store,
+    new LoginThrottle(clock, overrides.loginThrottle),
+    clock,
+    new LoginThrottle(clock, overrides.loginThrottle),
+  );
   const leases = new HostLeases(store, clock, overrides.hostLease);
   const clients = overrides.hostClients ?? defaultHostClientFactory;
   const importMetrics = createImportMetrics(metrics.registry);

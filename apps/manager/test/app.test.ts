@@ -198,3 +198,25 @@ describe('audit', () => {
     });
   });
 });
+
+describe('bearer guessing', () => {
+  it('wrong bearer tokens from one address are throttled with 429 AUTH_THROTTLED and Retry-After', async () => {
+    const own = await testManager();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await own.app.request('/api/packs', {
+          headers: { authorization: `Bearer wrong-token-${i}-0123456789` },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      const throttled = await own.app.request('/api/packs', { headers: bearer });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await readJson(throttled)).error.code).toBe('AUTH_THROTTLED');
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -28,6 +28,9 @@ export const PUBLIC_ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   LIMITER_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  REQUEST_TIMEOUT: 408,
+  AUTH_THROTTLED: 429,
+  SERVICE_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 export type PublicErrorCode = keyof typeof PUBLIC_ERROR_STATUS;
 export const PUBLIC_ERROR_CODES = Object.keys(PUBLIC_ERROR_STATUS) as PublicErrorCode[];
@@ -50,6 +53,7 @@ export const ADMIN_ERROR_STATUS = {
   UPSTREAM_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  ADMIN_AUTH_THROTTLED: 429,
 } as const satisfies Record<string, number>;
 export type AdminErrorCode = keyof typeof ADMIN_ERROR_STATUS;
 export const ADMIN_ERROR_CODES = Object.keys(ADMIN_ERROR_STATUS) as AdminErrorCode[];
@@ -87,6 +91,7 @@ export const MANAGER_ERROR_STATUS = {
   PUBLISH_FAILED: 500,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  AUTH_THROTTLED: 429,
 } as const satisfies Record<string, number>;
 export type ManagerErrorCode = keyof typeof MANAGER_ERROR_STATUS;
 export const MANAGER_ERROR_CODES = Object.keys(MANAGER_ERROR_STATUS) as ManagerErrorCode[];
@@ -98,7 +103,7 @@ export function openAiErrorType(code: PublicErrorCode): string {
   if (status === 403) return 'permission_error';
   if (status === 404) return 'invalid_request_error';
   if (status === 429) return 'rate_limit_error';
-  if (status === 400 || status === 413) return 'invalid_request_error';
+  if (status === 400 || status === 408 || status === 413) return 'invalid_request_error';
   if (status === 503 || status === 504 || status === 502) return 'api_error';
   return 'server_error';
 }
@@ -181,11 +186,12 @@ export function validationDetails(issues: ValidationIssue[]): ValidationDetails 
 }
 
 /**
- * `GET /readyz` of both apps: 200 with status `ready` when every check passes, else 503 `unavailable`.
+ * `GET /readyz` of both apps: 200 `ready` when every check passes, 200 `degraded` when only checks the app
+ * can serve without fail (gateway: Redis with GATEWAY_LIMITER_UNAVAILABLE=open), else 503 `unavailable`.
  * Each check says what it found in `detail` (`"redis answers"`, `"3 packs loaded, 0 invalid"`).
  */
 export const readinessSchema = z.object({
-  status: z.enum(['ready', 'unavailable']),
+  status: z.enum(['ready', 'degraded', 'unavailable']),
   version: z.string(),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })),
 });

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/events.ts';
+import type { FailureThrottle } from '../http/failure-throttle.ts';
 import type { CredentialCipher } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
 
@@ -14,6 +15,8 @@ export interface AdminDeps {
   cipher: CredentialCipher;
   /** GATEWAY_ADMIN_TOKEN. */
   adminToken: string;
+  /** Wrong tokens per client address before 429 ADMIN_AUTH_THROTTLED; absent = not throttled. */
+  authThrottle?: FailureThrottle;
   /** Gateway build version, reported by capabilities. */
   version: string;
   /** Extra capability flags announced by other parts of the gateway (e.g. `anthropic-messages`). */

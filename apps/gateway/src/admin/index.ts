@@ -18,7 +18,7 @@ export type { AdminChange, AdminDeps } from './admin-deps.ts';
  */
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): void {
   const admin = createAdminApp();
-  admin.use('*', requireAdminToken(deps.adminToken));
+  admin.use('*', requireAdminToken(deps.adminToken, deps.authThrottle));
   admin.use(
     '*',
     idempotency({

@@ -48,7 +48,8 @@ export function errorResponse(
     // closed"). The relay reads /v1 bodies from the socket itself and Node discards the rest.
     headers.connection = 'close';
   }
-  if (error instanceof PublicError && error.options.retryAfterSeconds !== undefined) {
+  if (error instanceof PublicError && error.options.closeConnection) headers.connection = 'close';
+  if (error.options.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   }
   return new Response(JSON.stringify(body), { status: error.status, headers });

@@ -3,8 +3,11 @@ import type { Hono } from 'hono';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { AppEnv } from './env.ts';
 
-/** A dependency the gateway needs to serve traffic; `readyz` is 503 while any check fails. */
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/**
+ * A dependency the gateway needs to serve traffic; `readyz` is 503 while any check fails, except
+ * `degradesOnly` ones, which are reported (status `degraded`) but keep the replica in rotation.
+ */
+export type ReadinessCheck = { name: string; check: () => Promise<void>; degradesOnly?: boolean };
 
 export function registerOpsRoutes(
   app: Hono<AppEnv>,
@@ -15,19 +18,22 @@ export function registerOpsRoutes(
   // The same shape as the manager's /readyz (packages/schemas `readinessSchema`).
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
-      deps.readinessChecks.map(async ({ name, check }) => {
+      deps.readinessChecks.map(async ({ name, check, degradesOnly }) => {
         try {
           await withTimeout(check(), 2_000);
-          return [name, { ok: true, detail: `${name} answers` }] as const;
+          return { name, ok: true, degradesOnly: degradesOnly === true, detail: `${name} answers` };
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          return [name, { ok: false, detail: `${name}: ${reason}` }] as const;
+          return { name, ok: false, degradesOnly: degradesOnly === true, detail: `${name}: ${reason}` };
         }
       }),
     );
-    const checks: Readiness['checks'] = Object.fromEntries(results);
-    const ok = results.every(([, result]) => result.ok);
-    const body: Readiness = { status: ok ? 'ready' : 'unavailable', version: deps.version, checks };
+    const ok = results.every((result) => result.ok || result.degradesOnly);
+    const status = !ok ? 'unavailable' : results.every((result) => result.ok) ? 'ready' : 'degraded';
+    const checks: Readiness['checks'] = Object.fromEntries(
+      results.map((result) => [result.name, { ok: result.ok, detail: result.detail }]),
+    );
+    const body: Readiness = { status, version: deps.version, checks };
     return c.json(body, ok ? 200 : 503);
   });
 

@@ -1,15 +1,18 @@
 import { PublicError } from '../errors.ts';
 
-/** Query parameters that look like a credential; a key there ends up in proxy logs, so it is refused. */
-const KEY_QUERY_PARAMS = ['key', 'api_key', 'apikey', 'api-key', 'access_token', 'token'];
+/**
+ * Query parameters that look like a credential, compared lower-cased (`?Key=`, `?API_KEY=` too);
+ * a key there ends up in proxy logs, so it is refused.
+ */
+const KEY_QUERY_PARAMS = new Set(['key', 'api_key', 'apikey', 'api-key', 'access_token', 'token']);
 
 /**
  * The tenant key of a request: `Authorization: Bearer <key>` or `x-api-key: <key>`.
  * Throws the documented public errors for a missing key or a key in the query string.
  */
 export function apiKeyFromRequest(headers: { authorization?: string; xApiKey?: string }, url: URL): string {
-  for (const name of KEY_QUERY_PARAMS) {
-    if (url.searchParams.has(name)) {
+  for (const name of url.searchParams.keys()) {
+    if (KEY_QUERY_PARAMS.has(name.toLowerCase())) {
       throw new PublicError(
         'INVALID_REQUEST',
         `API keys are not accepted in the query string (parameter "${name}"); send "Authorization: Bearer <key>" or "x-api-key: <key>"`,

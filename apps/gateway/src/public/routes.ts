@@ -3,6 +3,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import { PublicError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
+import { clientAddress, type FailureThrottle } from '../http/failure-throttle.ts';
 import { checkTenant } from '../relay/check-tenant.ts';
 import { modelsFor } from '../relay/list-models.ts';
 import type { RelayPipeline } from '../relay/relay-pipeline.ts';
@@ -10,7 +11,12 @@ import type { TenantDirectory, TenantView } from '../relay/tenant-directory.ts';
 import { ENDPOINTS, type Endpoint } from '../upstream/endpoints.ts';
 import { apiKeyFromRequest } from './api-key.ts';
 
-export type PublicRouteDeps = { relay: RelayPipeline; directory: TenantDirectory };
+export type PublicRouteDeps = {
+  relay: RelayPipeline;
+  directory: TenantDirectory;
+  /** Unknown keys per client address before 429 AUTH_THROTTLED; absent = not throttled. */
+  keyThrottle?: FailureThrottle;
+};
 
 /** Tenant routes (docs/architecture.md#the-relay). Relayed routes write straight to the socket (no Response copy). */
 export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | undefined): void {
@@ -21,15 +27,41 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | 
     );
   const unknownKey = () => new PublicError('INVALID_API_KEY', 'Incorrect API key provided.');
 
+  /**
+   * Key guessing: an address that presented too many unknown keys is refused any key this gateway has
+   * not already loaded (no database lookup, nothing learned) until its window passes; keys in use keep
+   * working, so one bad client behind a shared address does not cut off the others.
+   */
+  const refuseIfGuessing = (c: Context<AppEnv>, secret: string) => {
+    const throttle = deps?.keyThrottle;
+    if (throttle === undefined) return;
+    const waitMs = throttle.retryAfterMs(clientAddress(c));
+    if (waitMs > 0 && !deps?.directory.knows(secret)) {
+      throw new PublicError('AUTH_THROTTLED', 'Too many invalid API keys from this address; retry later.', {
+        retryAfterSeconds: waitMs / 1000,
+      });
+    }
+  };
+  const noteIfUnknown = (c: Context<AppEnv>, error: unknown) => {
+    if (error instanceof PublicError && error.code === 'INVALID_API_KEY')
+      deps?.keyThrottle?.recordFailure(clientAddress(c));
+  };
+
   const relay = (endpoint: Endpoint) =>
     async function relayRoute(c: Context<AppEnv>) {
       const secret = secretOf(c);
       // A gateway built without a tenant store (shell tests) knows no keys.
       if (deps === undefined) throw unknownKey();
+      refuseIfGuessing(c, secret);
       const { incoming, outgoing } = nodeBindings(c);
-      const outcome = await deps.relay.handle(endpoint, secret, incoming, outgoing, c.var.requestId);
-      c.set('sentStatus', outcome.status);
-      return RESPONSE_ALREADY_SENT;
+      try {
+        const outcome = await deps.relay.handle(endpoint, secret, incoming, outgoing, c.var.requestId);
+        c.set('sentStatus', outcome.status);
+        return RESPONSE_ALREADY_SENT;
+      } catch (error) {
+        noteIfUnknown(c, error);
+        throw error;
+      }
     };
   app.post(ENDPOINTS.chat.path, relay(ENDPOINTS.chat));
   app.post(ENDPOINTS.embeddings.path, relay(ENDPOINTS.embeddings));
@@ -39,8 +71,13 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | 
 
   const authenticated = async (c: Context<AppEnv>): Promise<TenantView> => {
     const secret = secretOf(c);
+    refuseIfGuessing(c, secret);
     const view = deps === undefined ? null : await deps.directory.lookup(secret);
-    if (view === null) throw unknownKey();
+    if (view === null) {
+      const error = unknownKey();
+      noteIfUnknown(c, error);
+      throw error;
+    }
     checkTenant(view, Date.now(), nodeBindings(c).incoming.socket.remoteAddress, { spending: false });
     return view;
   };

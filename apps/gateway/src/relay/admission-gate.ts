@@ -32,6 +32,8 @@ export type AdmissionGateOptions = {
 
 /** What a request holds after admission; `finish` must be called exactly once when it ends. */
 export type Ticket = {
+  /** Served open (the limiter state did not answer): later runtime calls of this request are skipped. */
+  degraded: boolean;
   sticky: string | null;
   stickyKey: string | undefined;
   /**
@@ -89,6 +91,7 @@ export class AdmissionGate {
     const lease = built.lease;
     let finished = false;
     return {
+      degraded: false,
       sticky: decision.sticky,
       stickyKey: built.stickyKey,
       finish: ({ chargedMicros, totalTokens, freeSlots }) => {
@@ -126,6 +129,7 @@ export class AdmissionGate {
   /** Fail-open: nothing was taken; the charge still reaches the mirrors once Redis is back. */
   private open(lease: AdmissionRequest, stickyKey: string | undefined): Ticket {
     return {
+      degraded: true,
       sticky: null,
       stickyKey,
       finish: ({ chargedMicros, freeSlots = [] }) => {

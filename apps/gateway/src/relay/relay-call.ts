@@ -11,6 +11,7 @@ import type { Endpoint } from '../upstream/endpoints.ts';
 import type { UpstreamPools } from '../upstream/upstream-pools.ts';
 import type { UsageQueue } from '../usage/usage-queue.ts';
 import type { AdmissionGate, Ticket } from './admission-gate.ts';
+import type { BodyRules } from './read-body.ts';
 import type { RelayRequest } from './relay-request.ts';
 import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory.ts';
 
@@ -31,7 +32,8 @@ export type RelayDeps = {
   logger: Logger;
   maxAttempts: number;
   upstreamTimeoutMs: number;
-  bodyLimitBytes: number;
+  /** Size limit and minimum pace of request bodies. */
+  body: BodyRules;
   /** An upstream rejected an account's credential: persist status=error (and invalidate caches). */
   onAccountRejected: (accountId: string, message: string) => void;
   /** The one clock of the relay: admission times, durations, usage timestamps (default: system clock). */

@@ -56,7 +56,7 @@ export class RelayPipeline {
         `this API key's group serves the ${group.platform} API; ${endpoint.path} is for ${endpoint.platform} groups`,
       );
     }
-    const raw = await readBody(incoming, env.bodyLimitBytes);
+    const raw = await readBody(incoming, env.body);
     const request = readRelayRequest(endpoint, parseJsonObject(raw), raw.length);
     const allowed = allowedRoutes(view, request.model);
     if (allowed.length === 0) throw explainDenial(view, request.model, startedAt);

@@ -8,6 +8,7 @@ import {
   presentGroup,
   presentPrice,
 } from '../domain/present.ts';
+import { PublicError } from '../errors.ts';
 import type { CredentialCipher } from '../secrets/index.ts';
 import { hashApiKey } from '../secrets/index.ts';
 import type {
@@ -73,6 +74,41 @@ export type TenantView = {
 };
 
 type Entry<T> = { value: T; expiresAt: number };
+/** A key entry also remembers when it was loaded: past its TTL it may still stand in during an outage. */
+type KeyEntry = Entry<TenantView | null> & { storedAt: number };
+
+export type TenantDirectoryOptions = {
+  ttlMs: number;
+  negativeTtlMs: number;
+  maxEntries: number;
+  /**
+   * While the database is unreachable, an expired entry keeps serving for up to this long after it
+   * was loaded (default 15 min): tenants in use keep working through an outage, for a bounded time.
+   */
+  staleMaxMs: number;
+  /** Longest a request waits for a load before the stale entry (or 503) answers instead. */
+  loadTimeoutMs: number;
+  /** After a failed reload, the stale entry answers at once for this long before the next attempt. */
+  retryAfterFailureMs: number;
+  /** Told when the directory starts or stops answering from stale entries (a metric and one log line). */
+  onStaleChange?: (stale: boolean, error?: unknown) => void;
+  now?: () => number;
+};
+
+const DEFAULT_OPTIONS: TenantDirectoryOptions = {
+  ttlMs: 30_000,
+  negativeTtlMs: 5_000,
+  maxEntries: 200_000,
+  staleMaxMs: 15 * 60_000,
+  loadTimeoutMs: 800,
+  retryAfterFailureMs: 2_000,
+};
+
+/** The database could not be asked in time, and nothing cached can stand in. */
+const storeUnavailable = () =>
+  new PublicError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly.', {
+    retryAfterSeconds: 1,
+  });
 
 /**
  * The hot-path cache of key → tenant view (docs/architecture.md#usage-and-billing): no database query per request in steady state.
@@ -81,26 +117,21 @@ type Entry<T> = { value: T; expiresAt: number };
  * database. Concurrent misses for the same key share one load.
  */
 export class TenantDirectory {
-  private readonly keys = new Map<string, Entry<TenantView | null>>();
+  private readonly keys = new Map<string, KeyEntry>();
   private readonly groups = new Map<string, Entry<Promise<GroupView | undefined>>>();
   private readonly loading = new Map<string, Promise<TenantView | null>>();
   private readonly reloading = new Map<string, Promise<TenantView | null>>();
   private generation = 0;
+  private servingStale = false;
+  private readonly options: TenantDirectoryOptions;
 
   constructor(
     private readonly store: Store,
     private readonly cipher: CredentialCipher,
-    private readonly options: {
-      ttlMs: number;
-      negativeTtlMs: number;
-      maxEntries: number;
-      now?: () => number;
-    } = {
-      ttlMs: 30_000,
-      negativeTtlMs: 5_000,
-      maxEntries: 200_000,
-    },
-  ) {}
+    options: Partial<TenantDirectoryOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
@@ -109,11 +140,16 @@ export class TenantDirectory {
   /** Key lookups answered from memory / that went to the database (read by /metrics). */
   readonly stats = { hits: 0, misses: 0 };
 
-  /** The view of a plaintext key, or null when no such key exists. */
+  /**
+   * The view of a plaintext key, or null when no such key exists. When the database does not answer
+   * within `loadTimeoutMs`, an entry loaded less than `staleMaxMs` ago answers instead; without one,
+   * 503 SERVICE_UNAVAILABLE (never a hang, never a 500).
+   */
   async lookup(secret: string): Promise<TenantView | null> {
     const hash = hashApiKey(secret);
     const cached = this.keys.get(hash);
-    if (cached !== undefined && cached.expiresAt > this.now()) {
+    const now = this.now();
+    if (cached !== undefined && cached.expiresAt > now) {
       this.stats.hits += 1;
       return cached.value;
     }
@@ -125,12 +161,28 @@ export class TenantDirectory {
         this.loading.delete(hash);
         // A load that raced with an invalidation must not repopulate the cache with stale data.
         if (generation === this.generation) this.remember(hash, view);
+        this.markStale(false);
         return view;
       });
       pending.catch(() => this.loading.delete(hash));
       this.loading.set(hash, pending);
     }
-    return pending;
+    const stale =
+      cached !== undefined && now - cached.storedAt < this.options.staleMaxMs ? cached : undefined;
+    try {
+      return await withTimeout(pending, this.options.loadTimeoutMs);
+    } catch (error) {
+      if (stale === undefined) throw storeUnavailable();
+      // Answer from the stale entry, and keep answering from it without waiting until the next try.
+      stale.expiresAt = this.now() + this.options.retryAfterFailureMs;
+      this.markStale(true, error);
+      return stale.value;
+    }
+  }
+
+  /** True when the key is loaded and known (no lookup): what a throttled address may still use. */
+  knows(secret: string): boolean {
+    return this.keys.get(hashApiKey(secret))?.value != null;
   }
 
   /**
@@ -151,14 +203,27 @@ export class TenantDirectory {
       pending.then(settled, settled);
       this.reloading.set(hash, pending);
     }
-    return pending;
+    try {
+      return await withTimeout(pending, this.options.loadTimeoutMs);
+    } catch {
+      throw storeUnavailable();
+    }
   }
 
-  /** Drops everything; admin changes are rare, so precision is not worth the bookkeeping. */
+  /**
+   * Expires everything; admin changes are rare, so precision is not worth the bookkeeping. Key entries
+   * are kept (expired) so they can still stand in if the database is unreachable on the reload.
+   */
   invalidateAll(): void {
     this.generation += 1;
-    this.keys.clear();
+    for (const entry of this.keys.values()) entry.expiresAt = 0;
     this.groups.clear();
+  }
+
+  private markStale(stale: boolean, error?: unknown): void {
+    if (stale === this.servingStale) return;
+    this.servingStale = stale;
+    this.options.onStaleChange?.(stale, error);
   }
 
   /** The group's view, for model listings and explanations outside a key lookup. */
@@ -178,7 +243,8 @@ export class TenantDirectory {
       if (!oldest.done) this.keys.delete(oldest.value);
     }
     const ttl = view === null ? this.options.negativeTtlMs : this.options.ttlMs;
-    this.keys.set(hash, { value: view, expiresAt: this.now() + ttl });
+    const now = this.now();
+    this.keys.set(hash, { value: view, expiresAt: now + ttl, storedAt: now });
   }
 
   private async load(hash: string): Promise<TenantView | null> {
@@ -251,4 +317,13 @@ export class TenantDirectory {
       routes: new Map(),
     };
   }
+}
+
+/** `promise`, or a rejection after `ms` (the promise itself keeps running and may still settle later). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

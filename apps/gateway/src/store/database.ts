@@ -127,7 +127,15 @@ async function initialisePgliteInChild(dir: string, migrate: boolean): Promise<v
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (options.migrate !== false) await migratePostgresLocked(url);
-  const client = postgres(url, { max: options.poolSize ?? 10, onnotice: () => {} });
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    // An unreachable database must fail queries fast (the tenant cache then answers from what it has)
+    // instead of queueing them: a short connect timeout, and reconnects without the driver's default
+    // backoff, which grows to 20 s after repeated failures and holds every queued query that long.
+    connect_timeout: 2,
+    backoff: () => 0,
+  });
   const db = drizzlePostgres({ client, schema });
   return {
     db: db as unknown as Database,

@@ -54,6 +54,79 @@ const GROUP_COLUMN: Record<UsageGroupBy, SQL> = {
   day: sql`to_char(${usageEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`,
 };
 
+/** Columns written by `insertNew`, with their types for json_to_recordset. */
+const RECORD_COLUMNS = [
+  ['id', 'text'],
+  ['request_id', 'text'],
+  ['api_key_id', 'text'],
+  ['user_id', 'text'],
+  ['group_id', 'text'],
+  ['account_id', 'text'],
+  ['channel_id', 'text'],
+  ['endpoint', 'text'],
+  ['model_requested', 'text'],
+  ['model_upstream', 'text'],
+  ['stream', 'boolean'],
+  ['status_code', 'integer'],
+  ['error_code', 'text'],
+  ['prompt_tokens', 'integer'],
+  ['completion_tokens', 'integer'],
+  ['cached_tokens', 'integer'],
+  ['usage_estimated', 'boolean'],
+  ['cost_micros', 'bigint'],
+  ['charged_micros', 'bigint'],
+  ['latency_ms', 'integer'],
+  ['ttft_ms', 'integer'],
+  ['attempts', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['translated_from', 'text'],
+] as const;
+const INSERT_COLUMNS = RECORD_COLUMNS.map(([name]) => name).join(', ');
+const RECORD_TYPES = RECORD_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as the database will store it. A bound parameter is sent as UTF-8, which turns a lone UTF-16
+ * surrogate (possible in a client's model name) into U+FFFD; in JSON it would be a `\udXXX` escape
+ * that Postgres refuses, so it is replaced here the same way.
+ */
+function wellFormed<T extends string | null | undefined>(text: T): T {
+  if (typeof text !== 'string') return text;
+  LONE_SURROGATE.lastIndex = 0;
+  return (LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text) as T;
+}
+
+/** An event as one element of the JSON array `insertNew` sends (bigints as strings, time as ISO). */
+function toJsonRow(e: UsageEventInsert): Record<(typeof RECORD_COLUMNS)[number][0], unknown> {
+  return {
+    id: newId(ID_PREFIX.usageEvent),
+    request_id: wellFormed(e.requestId),
+    api_key_id: e.apiKeyId,
+    user_id: e.userId,
+    group_id: e.groupId,
+    account_id: e.accountId ?? null,
+    channel_id: e.channelId ?? null,
+    endpoint: wellFormed(e.endpoint),
+    model_requested: wellFormed(e.modelRequested),
+    model_upstream: wellFormed(e.modelUpstream ?? null),
+    stream: e.stream ?? false,
+    status_code: e.statusCode,
+    error_code: wellFormed(e.errorCode ?? null),
+    prompt_tokens: e.promptTokens ?? 0,
+    completion_tokens: e.completionTokens ?? 0,
+    cached_tokens: e.cachedTokens ?? 0,
+    usage_estimated: e.usageEstimated ?? false,
+    cost_micros: String(e.costMicros ?? 0n),
+    charged_micros: String(e.chargedMicros ?? 0n),
+    latency_ms: e.latencyMs ?? 0,
+    ttft_ms: e.ttftMs ?? null,
+    attempts: e.attempts ?? 1,
+    created_at: (e.createdAt ?? new Date()).toISOString(),
+    translated_from: wellFormed(e.translatedFrom ?? null),
+  };
+}
+
 export function createUsageEventRepository(db: Database) {
   return {
     /**
@@ -62,12 +135,19 @@ export function createUsageEventRepository(db: Database) {
      */
     async insertNew(events: readonly UsageEventInsert[]): Promise<{ requestId: string }[]> {
       if (events.length === 0) return [];
-      // One multi-row statement; only the ids come back (the writer needs nothing else).
-      return db
-        .insert(usageEvents)
-        .values(events.map((e) => ({ ...e, id: newId(ID_PREFIX.usageEvent) })))
-        .onConflictDoNothing({ target: usageEvents.requestId })
-        .returning({ requestId: usageEvents.requestId });
+      // One statement with ONE parameter: the rows as a JSON array, unpacked by the database
+      // (json_to_recordset). Building a statement with ~25 bound parameters per row cost more CPU in
+      // the query builder than the database spent inserting (measured in CPU profiles under load).
+      const rows = JSON.stringify(events.map(toJsonRow));
+      const result = await db.execute(sql`
+        insert into usage_events (${sql.raw(INSERT_COLUMNS)})
+        select ${sql.raw(INSERT_COLUMNS)} from json_to_recordset(${rows}::json) as r(${sql.raw(RECORD_TYPES)})
+        on conflict (request_id) do nothing
+        returning request_id`);
+      const inserted = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+        request_id: string;
+      }[];
+      return inserted.map((row) => ({ requestId: row.request_id }));
     },
 
     async getByRequestId(requestId: string): Promise<UsageEventRow | undefined> {

@@ -29,7 +29,12 @@ let mock: MockUpstream;
 let tenant: Tenant;
 
 beforeAll(async () => {
-  gateway = await startRelayGateway();
+  // Hundreds of wrong credentials from one address: guessing throttles would answer 429 (they have
+  // their own test, test/shell/admin-surface.test.ts).
+  gateway = await startRelayGateway({
+    GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: '0',
+    GATEWAY_KEY_AUTH_FAILURE_LIMIT: '0',
+  });
   port = Number(new URL(gateway.url).port);
   mock = await mocks.start();
   tenant = await seedTenant(gateway.admin, {

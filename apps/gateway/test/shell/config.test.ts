@@ -25,6 +25,9 @@ describe('gateway config', () => {
       databaseUrl: undefined,
       redisUrl: undefined,
       adminListen: undefined,
+      leaseTtlMs: 30_000,
+      limiterUnavailable: 'closed',
+      reserveMaxTokens: 4_096,
     });
   });
 
@@ -38,6 +41,9 @@ describe('gateway config', () => {
     [{ GATEWAY_MAX_ATTEMPTS: '0' }, 'GATEWAY_MAX_ATTEMPTS'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ GATEWAY_LEASE_TTL_MS: '10' }, 'GATEWAY_LEASE_TTL_MS'],
+    [{ GATEWAY_LIMITER_UNAVAILABLE: 'maybe' }, 'GATEWAY_LIMITER_UNAVAILABLE'],
+    [{ GATEWAY_RESERVE_MAX_TOKENS: '0' }, 'GATEWAY_RESERVE_MAX_TOKENS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ GATEWAY_ADMIN_LISTEN: 'nope' }, 'GATEWAY_ADMIN_LISTEN'],
     [{ GATEWAY_ADMIN_LISTEN: '127.0.0.1:99999' }, 'GATEWAY_ADMIN_LISTEN'],

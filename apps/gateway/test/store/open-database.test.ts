@@ -33,7 +33,8 @@ describe('openDatabase in embedded mode', () => {
     await second.ping();
     expect((await createStore(second.db).users.get(id))?.name).toBe('persisted');
     await second.close();
-  });
+    // Creating a cluster (initdb) is seconds of CPU; on a loaded 2-core machine it took up to 28 s.
+  }, 120_000);
 
   it('needs a data dir when no DATABASE_URL is given', async () => {
     await expect(openDatabase({})).rejects.toThrow(/dataDir/);

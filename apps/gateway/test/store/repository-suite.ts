@@ -248,6 +248,26 @@ export function repositorySuite(engine: string, open: () => Promise<TestDatabase
       };
       expect(await store.usageEvents.insertNew([event])).toHaveLength(1);
       expect(await store.usageEvents.insertNew([event])).toHaveLength(0);
+      // A lone surrogate from a client's model name is stored as U+FFFD, as a bound parameter would be.
+      const odd = {
+        ...event,
+        requestId: newId('req'),
+        groupId: `grp_${newId('x')}`,
+        modelRequested: 'm\uD800x',
+      };
+      expect(await store.usageEvents.insertNew([odd])).toEqual([{ requestId: odd.requestId }]);
+      expect(await store.usageEvents.getByRequestId(odd.requestId)).toMatchObject({
+        modelRequested: 'm\uFFFDx',
+        translatedFrom: null,
+      });
+      const translated = {
+        ...event,
+        requestId: newId('req'),
+        groupId: odd.groupId,
+        translatedFrom: 'messages',
+      };
+      await store.usageEvents.insertNew([translated]);
+      expect((await store.usageEvents.getByRequestId(translated.requestId))?.translatedFrom).toBe('messages');
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req'), modelRequested: 'gpt-y' }]);
       await store.usageEvents.insertNew([{ ...event, requestId: newId('req') }]);
 

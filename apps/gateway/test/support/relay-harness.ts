@@ -50,6 +50,8 @@ export interface RelayGateway {
   readonly url: string;
   readonly admin: AdminClient;
   readonly process: ManagedProcess;
+  /** Its PGlite data directory (removed by `close`). */
+  readonly dataDir: string;
   /** Stops the process (SIGTERM, then SIGKILL) and removes its data dir. */
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startRelayGateway(env: Record<string, string> = {}): Promi
     url,
     admin: createAdminClient({ baseUrl: url, token: E2E_ADMIN_TOKEN, retries: 0 }),
     process: child,
+    dataDir,
     close: async () => {
       await child.stop('SIGTERM', 5_000);
       await rm(dataDir, { recursive: true, force: true });

@@ -155,7 +155,7 @@ describe('BullmqUsageQueue', () => {
     expect(await opened.inspect.getWaitingCount()).toBe(1);
     const [job] = await opened.inspect.getWaiting();
     expect(job?.name).toBe(USAGE_BATCH_JOB_NAME);
-    expect((job?.data as { records: unknown[] } | undefined)?.records).toHaveLength(3);
+    expect((job?.data as { records?: unknown[] } | undefined)?.records).toHaveLength(3);
     expect(opened.queue.stats()).toMatchObject({ pending: 0, delivered: 3, dropped: 0 });
 
     const worker = startUsageWorker({ redisUrl: REDIS_URL, store, prefix: opened.prefix, logger });

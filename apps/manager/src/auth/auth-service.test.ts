@@ -10,6 +10,7 @@ import { LoginThrottle } from './login-throttle.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 const TOKEN = 'unit-test-admin-token-0123456789';
+const IP = '192.0.2.1';
 let store: Store;
 afterEach(() => store?.database.close());
 
@@ -38,9 +39,9 @@ const login = (auth: AuthService, password: string, clientIp = '192.0.2.1') =>
 describe('bearer token', () => {
   it('accepts the admin token and refuses anything else', () => {
     const { auth } = setup();
-    expect(auth.authenticateBearer(`Bearer ${TOKEN}`)).toEqual({ via: 'token', actor: 'token:admin' });
-    expect(auth.authenticateBearer(`bearer ${TOKEN}`)).toMatchObject({ via: 'token' });
-    expect(auth.authenticateBearer(undefined)).toBeUndefined();
+    expect(auth.authenticateBearer(`Bearer ${TOKEN}`, IP)).toEqual({ via: 'token', actor: 'token:admin' });
+    expect(auth.authenticateBearer(`bearer ${TOKEN}`, IP)).toMatchObject({ via: 'token' });
+    expect(auth.authenticateBearer(undefined, IP)).toBeUndefined();
     for (const header of [
       `Bearer ${TOKEN}x`,
       `Bearer ${TOKEN.slice(0, -1)}`,
@@ -48,8 +49,30 @@ describe('bearer token', () => {
       'Bearer',
       `Bearer ${TOKEN} extra`,
     ]) {
-      expect(caught(() => auth.authenticateBearer(header)).code).toBe('INVALID_TOKEN');
+      expect(caught(() => auth.authenticateBearer(header, `192.0.2.${header.length}`)).code).toBe(
+        'INVALID_TOKEN',
+      );
     }
+  });
+
+  it('throttles wrong tokens per address (the token is the default password); logins count apart', () => {
+    const { auth, clock } = setup();
+    let checked = 0;
+    for (let i = 0; i < 300; i++) {
+      const error = caught(() => auth.authenticateBearer(`Bearer wrong-${i}`, IP));
+      if (error.code === 'INVALID_TOKEN') checked += 1;
+      else expect(error.code).toBe('AUTH_THROTTLED');
+      clock.advance(10);
+    }
+    expect(checked).toBe(5);
+    const throttled = caught(() => auth.authenticateBearer(`Bearer ${TOKEN}`, IP));
+    expect(throttled).toMatchObject({ code: 'AUTH_THROTTLED', status: 429 });
+    expect(Number(throttled.headers['Retry-After'])).toBeGreaterThan(0);
+    expect(login(auth, TOKEN, IP).username).toBe('admin');
+    expect(auth.authenticateBearer(`Bearer ${TOKEN}`, '198.51.100.7')).toMatchObject({ via: 'token' });
+    clock.advance(15 * 60_000);
+    expect(auth.authenticateBearer(`Bearer ${TOKEN}`, IP)).toMatchObject({ via: 'token' });
+    console.log(`[figure] manager bearer: wrong tokens checked before throttling: ${checked} of 300`);
   });
 });
 

@@ -3,7 +3,7 @@ import type { ManagerConfig } from '../config.ts';
 import { constantTimeEqual } from '../crypto/constant-time.ts';
 import { ManagerError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import type { LoginThrottle } from './login-throttle.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { hashSessionId, SESSION_COOKIE, SessionCookieSigner } from './session-cookie.ts';
 
 /** Who is calling: the bearer admin token (scripts) or a logged-in session (the console). */
@@ -29,15 +29,33 @@ export class AuthService {
     private readonly store: Store,
     private readonly throttle: LoginThrottle,
     private readonly clock: Clock,
+    /** Wrong bearer tokens, counted apart from failed logins: a script keeps working while login is throttled. */
+    private readonly bearerThrottle: LoginThrottle = new LoginThrottle(clock),
   ) {
     this.#signer = new SessionCookieSigner(config.adminToken);
   }
 
-  /** Undefined when no bearer token was sent; throws INVALID_TOKEN for a wrong one. */
-  authenticateBearer(authorization: string | undefined): Principal | undefined {
+  /**
+   * Undefined when no bearer token was sent; throws INVALID_TOKEN for a wrong one. The token is also
+   * the default login password, so guessing it is throttled too: an address with too many wrong tokens
+   * gets AUTH_THROTTLED (with Retry-After) without its token being compared, so a right guess cannot be
+   * told from a wrong one. Other addresses, and this address's logins, are unaffected.
+   */
+  authenticateBearer(authorization: string | undefined, clientIp: string): Principal | undefined {
     if (authorization === undefined) return undefined;
+    const waitMs = this.bearerThrottle.retryAfterMs(clientIp);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new ManagerError(
+        'AUTH_THROTTLED',
+        `too many wrong credentials from this address; retry in ${seconds}s`,
+        undefined,
+        { headers: { 'Retry-After': String(seconds) } },
+      );
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match === null || !constantTimeEqual(match[1] ?? '', this.config.adminToken)) {
+      this.bearerThrottle.recordFailure(clientIp);
       throw new ManagerError('INVALID_TOKEN', 'the bearer token is not valid for this manager');
     }
     return { via: 'token', actor: 'token:admin' };

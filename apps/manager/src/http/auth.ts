@@ -22,7 +22,7 @@ function isMutation(method: string): boolean {
 export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async function requireAuthMiddleware(c, next) {
     const principal =
-      auth.authenticateBearer(c.req.header('authorization')) ??
+      auth.authenticateBearer(c.req.header('authorization'), c.get('clientIp')) ??
       auth.authenticateCookie(getCookie(c, SESSION_COOKIE));
     c.set('principal', principal);
     if (principal === undefined && !PUBLIC_API_PATHS.has(c.req.path)) {
