@@ -203,14 +203,17 @@ async function gatewayApi(): Promise<{
 }> {
   const token = 'generate-docs-admin-token';
   const config = loadGatewayConfig({ GATEWAY_ADMIN_TOKEN: token, NODE_ENV: 'test' });
+  // Optional knobs read while serving (a throttle) are absent; everything else is inert.
+  const absent = new Set(['then', 'authThrottle']);
+  const fixed: Record<string, unknown> = { adminToken: token, version: 'v1' };
   const admin = new Proxy({} as Record<string, unknown>, {
     get: (_target, key) =>
-      key === 'adminToken' ? token : key === 'version' ? 'v1' : key === 'then' ? undefined : inert(),
+      typeof key === 'string' && key in fixed ? fixed[key] : absent.has(String(key)) ? undefined : inert(),
   });
   const tenants = inert();
   const app = createGatewayApp({
     config,
-    logger: createGatewayLogger({ level: 'silent' }),
+    logger: createGatewayLogger({ level: process.env.DOCS_DEBUG ? 'debug' : 'silent' }),
     metrics: createMetrics({ collectProcessMetrics: false }),
     readinessChecks: [],
     version: 'docs',

@@ -60,5 +60,23 @@ export const GATEWAY_CONFIG_DOCS: Record<string, { description: string; default?
     description:
       'Completion tokens assumed when reserving a request’s worst-case cost (its own max_tokens, capped at this).',
   },
+  GATEWAY_BODY_GRACE_MS: {
+    description:
+      'A request body may take this long before GATEWAY_BODY_MIN_BYTES_PER_SECOND applies; slower bodies get 408.',
+  },
+  GATEWAY_BODY_MIN_BYTES_PER_SECOND: {
+    description: 'Slowest request body accepted after the grace time (protects against slow senders).',
+  },
+  GATEWAY_ADMIN_AUTH_FAILURE_LIMIT: {
+    description:
+      'Wrong admin tokens per client address per 15 min before 429 ADMIN_AUTH_THROTTLED (0 = off).',
+  },
+  GATEWAY_KEY_AUTH_FAILURE_LIMIT: {
+    description: 'Unknown API keys per client address per minute before 429 AUTH_THROTTLED (0 = off).',
+  },
+  GATEWAY_DRAIN_TIMEOUT_MS: {
+    description:
+      'On SIGTERM, how long requests and streams in flight may take to finish before they are cut.',
+  },
   LOG_LEVEL: { description: 'pino log level; logs are JSON lines on stdout.' },
 };
