@@ -36,6 +36,7 @@ const account = {
   auth_style: 'bearer',
   models: [],
   model_mapping: {},
+  protocols: {},
   concurrency: 3,
   priority: 50,
   weight: 1,
