@@ -105,7 +105,7 @@ export function decodeUsageRecord(data: unknown): UsageRecord {
     cachedTokens: wire.cachedTokens,
     cacheWriteTokens: wire.cacheWriteTokens,
     usageEstimated: wire.usageEstimated,
-    translatedFrom: wire.translatedFrom ?? null,
+    ...(wire.translatedFrom ? { translatedFrom: wire.translatedFrom } : {}),
     latencyMs: wire.latencyMs,
     ttftMs: wire.ttftMs,
     attempts: wire.attempts,
