@@ -1,5 +1,6 @@
+import { translateChatEvents } from './chat-chunks.ts';
 import { asArray, asNumber, asString, isObject, type JsonObject } from './json.ts';
-import { namedEvent, parseJson, type SseEvent, SseReader } from './sse-reader.ts';
+import { namedEvent, type SseEvent, SseReader } from './sse-reader.ts';
 import { stopReasonOf } from './stop-reasons.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 import { messagesUsageOf } from './usage-mapping.ts';
@@ -40,22 +41,12 @@ export class ChatStreamToMessages implements StreamTranslator {
   }
 
   private translate(events: SseEvent[]): string {
-    let out = '';
-    for (const event of events) {
-      if (this.done) break;
-      if (event.data === '[DONE]') {
-        out += this.close();
-        continue;
-      }
-      const data = parseJson(event.data);
-      if (data === undefined) continue;
-      if (isObject(data.error)) {
-        out += this.fail(asString(data.error.message) ?? 'upstream error');
-        continue;
-      }
-      out += this.translateChunk(data);
-    }
-    return out;
+    return translateChatEvents(events, {
+      isDone: () => this.done,
+      close: () => this.close(),
+      fail: (message) => this.fail(message),
+      chunk: (data) => this.translateChunk(data),
+    });
   }
 
   private translateChunk(data: JsonObject): string {

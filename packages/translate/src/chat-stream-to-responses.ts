@@ -1,6 +1,7 @@
+import { translateChatEvents } from './chat-chunks.ts';
 import { functionItemId, messageItemId, type ResponsesEcho, responseObject } from './chat-to-responses.ts';
 import { asArray, asNumber, asString, isObject, type JsonObject } from './json.ts';
-import { dataEvent, namedEvent, parseJson, type SseEvent, SseReader } from './sse-reader.ts';
+import { dataEvent, namedEvent, type SseEvent, SseReader } from './sse-reader.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 import { responsesUsageOf } from './usage-mapping.ts';
 
@@ -62,22 +63,12 @@ export class ChatStreamToResponses implements StreamTranslator {
   }
 
   private translate(events: SseEvent[]): string {
-    let out = '';
-    for (const event of events) {
-      if (this.done) break;
-      if (event.data === '[DONE]') {
-        out += this.close();
-        continue;
-      }
-      const data = parseJson(event.data);
-      if (data === undefined) continue;
-      if (isObject(data.error)) {
-        out += this.fail(asString(data.error.message) ?? 'upstream error');
-        continue;
-      }
-      out += this.translateChunk(data);
-    }
-    return out;
+    return translateChatEvents(events, {
+      isDone: () => this.done,
+      close: () => this.close(),
+      fail: (message) => this.fail(message),
+      chunk: (data) => this.translateChunk(data),
+    });
   }
 
   private start(data: JsonObject): string {
