@@ -167,7 +167,6 @@ export async function buildServices(
       gate,
       keeper,
       whenLimiterUnavailable: config.limiterUnavailable,
-      limiter: runtime.rateLimiter,
       slots: runtime.slots,
       sticky: runtime.sticky,
       health: runtime.health,

@@ -5,7 +5,6 @@ import type { AccountHealth, AccountState } from '../runtime/account-health.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ConcurrencySlots, SlotRelease } from '../runtime/concurrency-slots.ts';
 import type { LeaseKeeper } from '../runtime/lease-keeper.ts';
-import type { RateLimiter } from '../runtime/rate-limiter.ts';
 import type { StickySessions } from '../runtime/sticky-sessions.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
 import type { UpstreamPools } from '../upstream/upstream-pools.ts';
@@ -24,7 +23,6 @@ export type RelayDeps = {
   keeper: LeaseKeeper;
   /** `open`: an account slot that cannot be taken because Redis is down does not stop the request. */
   whenLimiterUnavailable: 'closed' | 'open';
-  limiter: RateLimiter;
   slots: ConcurrencySlots;
   sticky: StickySessions;
   health: AccountHealth;
