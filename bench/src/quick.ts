@@ -1,0 +1,59 @@
+/**
+ * A quick probe for working on the hot path (not the benchmark of record, which is run.ts):
+ * one gateway from the bundle, the mock, optionally the bare proxy; sequential p50 then Q_DUR
+ * seconds (default 6) at 32 connections, CPU µs per request from /proc.
+ * Q_PROF=1 adds a CPU profile (summarised by profile-categories.ts), Q_BARE=0 skips the bare proxy,
+ * Q_STREAM=1 adds a stream run. DATABASE_URL / REDIS_URL select production.
+ * Run: `pnpm --filter @relay/bench quick` after `pnpm build` (apps/gateway/dist must be current).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
+import { runLoad } from './load.ts';
+import { cpuMicros, memoryMb } from './proc-stats.ts';
+import { summariseProfiles } from './profile-summary.ts';
+import { runSequential } from './sequential.ts';
+import { seedBenchTenant } from './tenant.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const dur = Number(process.env.Q_DUR ?? 6);
+const prof = process.env.Q_PROF === '1';
+const profDir = mkdtempSync(join(tmpdir(), 'qprof-'));
+const body = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [
+  { role: 'system', content: 'You are a careful assistant. '.repeat(30) },
+  { role: 'user', content: 'Summarise the benefits of connection pooling in two sentences.' }] });
+const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
+const dataDir = mkdtempSync(join(tmpdir(), 'relay-q-'));
+const port = await freePort();
+const env: Record<string, string> = { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  GATEWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', GATEWAY_SECRET_KEY: 'b'.repeat(64) };
+if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL; else env.NODE_ENV = 'development';
+const gw = await startProcess({ command: process.execPath, args: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), join(root, 'apps/gateway/dist/serve.js')],
+  env, readyUrl: `http://127.0.0.1:${port}/healthz`, timeoutMs: 120_000 });
+const url = `http://127.0.0.1:${port}`;
+const key = await seedBenchTenant({ gatewayUrl: url, adminToken: 'bench-admin-token-0123456789', mockUrl: mock.url, mockApiKey: mock.apiKey, accounts: 10 });
+const barePort = await freePort();
+const bare = process.env.Q_BARE === '0' ? undefined : await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
+if (bare) await bare.waitForOutput(/"url"/);
+const out: Record<string, unknown> = {};
+async function m(name: string, u: string, pid: number, auth: string, stream: boolean) {
+  const req = { url: `${u}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: body(stream) };
+  const seq = await runSequential(req, 300);
+  const before = cpuMicros(pid);
+  const r = await runLoad(req, 32, dur);
+  out[`${name}${stream ? ' stream' : ''}`] = { cpu: Math.round((cpuMicros(pid) - before) / r.requests), rps: r.rps, p99: r.p99Ms, err: r.errors + r.non2xx, seqP50: seq.p50Ms.toFixed(3), ttfb: seq.ttfbP50Ms.toFixed(3) };
+}
+await m('direct', mock.url, mock.process.pid, mock.apiKey, false);
+if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey, false);
+await m('gateway', url, gw.pid, key, false);
+if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
+out.rss = memoryMb(gw.pid);
+await gw.stop(); await bare?.stop(); await mock.stop();
+console.table(out);
+if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
+console.log("profdir", profDir);
+rmSync(dataDir, { recursive: true, force: true });
