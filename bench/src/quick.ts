@@ -31,9 +31,16 @@ const port = await freePort();
 const env: Record<string, string> = { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
   GATEWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', GATEWAY_SECRET_KEY: 'b'.repeat(64) };
 if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL; else env.NODE_ENV = 'development';
+if (process.env.REDIS_URL) {
+  env.REDIS_URL = process.env.REDIS_URL;
+  // As operators deploy production: usage written by a separate worker process (its CPU reported apart).
+  env.GATEWAY_USAGE_WORKER = 'off';
+} else env.NODE_ENV = 'development';
 const gw = await startProcess({ command: process.execPath, args: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), join(root, 'apps/gateway/dist/serve.js')],
   env, readyUrl: `http://127.0.0.1:${port}/healthz`, timeoutMs: 120_000 });
+const worker = env.REDIS_URL === undefined ? undefined : await startProcess({ command: process.execPath,
+  args: [join(root, 'apps/gateway/dist/usage-worker-main.js')], env: { ...env, LOG_LEVEL: 'info' } });
+await worker?.waitForOutput(/usage worker started/);
 const url = `http://127.0.0.1:${port}`;
 const key = await seedBenchTenant({ gatewayUrl: url, adminToken: 'bench-admin-token-0123456789', mockUrl: mock.url, mockApiKey: mock.apiKey, accounts: 10 });
 const barePort = await freePort();
@@ -44,15 +51,17 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
   const req = { url: `${u}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: body(stream) };
   const seq = await runSequential(req, 300);
   const before = cpuMicros(pid);
+  const workerBefore = worker && pid === gw.pid ? cpuMicros(worker.pid) : undefined;
   const r = await runLoad(req, 32, dur);
-  out[`${name}${stream ? ' stream' : ''}`] = { cpu: Math.round((cpuMicros(pid) - before) / r.requests), rps: r.rps, p99: r.p99Ms, err: r.errors + r.non2xx, seqP50: seq.p50Ms.toFixed(3), ttfb: seq.ttfbP50Ms.toFixed(3) };
+  out[`${name}${stream ? ' stream' : ''}`] = { cpu: Math.round((cpuMicros(pid) - before) / r.requests),
+    worker: workerBefore === undefined || !worker ? '' : Math.round((cpuMicros(worker.pid) - workerBefore) / r.requests), rps: r.rps, p99: r.p99Ms, err: r.errors + r.non2xx, seqP50: seq.p50Ms.toFixed(3), ttfb: seq.ttfbP50Ms.toFixed(3) };
 }
 await m('direct', mock.url, mock.process.pid, mock.apiKey, false);
 if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey, false);
 await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
-await gw.stop(); await bare?.stop(); await mock.stop();
+await gw.stop(); await worker?.stop(); await bare?.stop(); await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
 console.log("profdir", profDir);
