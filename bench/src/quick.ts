@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
 import { runLoad } from './load.ts';
-import { cpuMicros, memoryMb } from './proc-stats.ts';
+import { cpuMicros, memoryMb, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
@@ -51,9 +51,11 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
   const req = { url: `${u}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: body(stream) };
   const seq = await runSequential(req, 300);
   const before = cpuMicros(pid);
+  const sysBefore = syscalls(pid);
   const workerBefore = worker && pid === gw.pid ? cpuMicros(worker.pid) : undefined;
   const r = await runLoad(req, 32, dur);
   out[`${name}${stream ? ' stream' : ''}`] = { cpu: Math.round((cpuMicros(pid) - before) / r.requests),
+    'r+w/req': (() => { const a = syscalls(pid); return `${((a.reads - sysBefore.reads) / r.requests).toFixed(2)}+${((a.writes - sysBefore.writes) / r.requests).toFixed(2)}`; })(),
     worker: workerBefore === undefined || !worker ? '' : Math.round((cpuMicros(worker.pid) - workerBefore) / r.requests), rps: r.rps, p99: r.p99Ms, err: r.errors + r.non2xx, seqP50: seq.p50Ms.toFixed(3), ttfb: seq.ttfbP50Ms.toFixed(3) };
 }
 await m('direct', mock.url, mock.process.pid, mock.apiKey, false);

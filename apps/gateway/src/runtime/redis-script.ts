@@ -20,6 +20,7 @@ export class RedisScript {
   }
 
   async run(client: Redis | Cluster, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    coalesceWrites(client);
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -33,6 +34,24 @@ export class RedisScript {
       throw new RuntimeUnavailableError(this.operation, error);
     }
   }
+}
+
+/**
+ * Commands sent to one Redis during one event-loop turn leave in one socket write: the connection's
+ * socket is corked at the first and uncorked once the turn's I/O callbacks have run. On this path a
+ * socket write costs more than the commands themselves (one system call each, and Redis answers a
+ * pipelined batch with one write too), so the admission, health and release calls of concurrent
+ * requests share writes. A Cluster client keeps its per-node sockets as they are.
+ */
+export function coalesceWrites(client: Redis | Cluster): void {
+  const stream = (client as Partial<Redis>).stream;
+  if (stream === undefined || stream.writableCorked > 0 || stream.destroyed) return;
+  stream.cork();
+  setImmediate(uncork, stream);
+}
+
+function uncork(stream: NonNullable<Redis['stream']>): void {
+  stream.uncork();
 }
 
 /** Runs a plain command, translating any failure into RuntimeUnavailableError. */
