@@ -1,35 +1,70 @@
-/** Self time by package and inclusive time by function of the CPU profiles in a directory: `tsx profile-categories.ts <dir> [rows]`. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-const dir = process.argv[2]!;
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) {
-  const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-  const byId = new Map<number, any>(p.nodes.map((n: any) => [n.id, n]));
+
+/**
+ * Where a CPU profile's time goes, coarser than profile-summary.ts: self time by package (PGlite,
+ * ioredis, undici, Node internals, the gateway bundle…) and inclusive time by function.
+ * `tsx src/profile-categories.ts <dir with .cpuprofile files> [rows]`.
+ */
+type Frame = { functionName: string; url: string };
+type ProfileNode = { id: number; callFrame: Frame; children?: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+
+function packageOf({ url, functionName }: Frame): string {
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(program)') return 'program';
+  if (url.includes('pglite') || url.startsWith('wasm')) return 'pglite';
+  if (url.includes('node_modules')) {
+    return /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(url)?.[1] ?? 'node_modules';
+  }
+  if (url.includes('gateway/dist')) return 'gateway';
+  if (url === '') return `native:${functionName}`;
+  return url.startsWith('node:') ? 'node' : 'other';
+}
+
+function summarise(profile: Profile, rows: number): string[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const cat = (url: string, fn: string) => {
-    if (fn === '(garbage collector)') return 'gc';
-    if (fn === '(program)' ) return 'program';
-    if (url.includes('pglite') || url.startsWith('wasm')) return 'pglite';
-    const m = url.match(/node_modules\/(?:\.pnpm\/)?(@[^/]+\/[^/]+|[^/@]+)/);
-    if (url.includes('node_modules')) { const mm = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/); return mm ? mm[1] : 'nm'; }
-    if (url.includes('gateway/dist')) return 'gateway';
-    if (url === '' ) return 'native:' + fn;
-    if (url.startsWith('node:')) return 'node';
-    return 'other';
-  };
-  const self = new Map<string, number>(); const incl = new Map<string, number>(); let total = 0;
-  p.samples.forEach((id: number, i: number) => {
-    const d = p.timeDeltas[i] ?? 0; const n = byId.get(id); if (!n || n.callFrame.functionName === '(idle)') return;
-    total += d;
-    const c = cat(n.callFrame.url, n.callFrame.functionName); self.set(c, (self.get(c) ?? 0) + d);
-    // inclusive by gateway function names
-    const seen = new Set<string>(); let cur: number | undefined = id;
-    while (cur !== undefined) { const nn = byId.get(cur); const k = nn.callFrame.functionName + (nn.callFrame.url.includes('gateway/dist') ? '' : ' [' + cat(nn.callFrame.url, nn.callFrame.functionName) + ']');
-      if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + d); } cur = parent.get(cur); }
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    const node = byId.get(id);
+    if (node === undefined || node.callFrame.functionName === '(idle)') return;
+    total += delta;
+    const own = packageOf(node.callFrame);
+    self.set(own, (self.get(own) ?? 0) + delta);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (frame === undefined) break;
+      const name = frame.url.includes('gateway/dist')
+        ? frame.functionName
+        : `${frame.functionName} [${packageOf(frame)}]`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + delta);
+    }
   });
-  console.log('== self by category', f, (total/1e6).toFixed(1), 's');
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log((v / total * 100).toFixed(1), k);
-  console.log('== inclusive');
-  for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.argv[3] ?? 80))) console.log((v / total * 100).toFixed(1), k);
+  const percent = (map: Map<string, number>, limit: number) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([name, time]) => `${((time / Math.max(total, 1)) * 100).toFixed(1)} ${name}`);
+  return [
+    `== self time by package (${(total / 1e6).toFixed(1)} s sampled)`,
+    ...percent(self, 30),
+    '== inclusive time by function',
+    ...percent(inclusive, rows),
+  ];
+}
+
+const [dir = '.', rows = '80'] = process.argv.slice(2);
+for (const name of readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'))) {
+  console.log(name);
+  console.log(
+    summarise(JSON.parse(readFileSync(join(dir, name), 'utf8')) as Profile, Number(rows)).join('\n'),
+  );
 }

@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
 import { runLoad } from './load.ts';
@@ -22,49 +22,105 @@ const root = join(here, '..', '..');
 const dur = Number(process.env.Q_DUR ?? 6);
 const prof = process.env.Q_PROF === '1';
 const profDir = mkdtempSync(join(tmpdir(), 'qprof-'));
-const body = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [
-  { role: 'system', content: 'You are a careful assistant. '.repeat(30) },
-  { role: 'user', content: 'Summarise the benefits of connection pooling in two sentences.' }] });
+const body = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream,
+    messages: [
+      { role: 'system', content: 'You are a careful assistant. '.repeat(30) },
+      { role: 'user', content: 'Summarise the benefits of connection pooling in two sentences.' },
+    ],
+  });
 const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
 const dataDir = mkdtempSync(join(tmpdir(), 'relay-q-'));
 const port = await freePort();
-const env: Record<string, string> = { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-  GATEWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', GATEWAY_SECRET_KEY: 'b'.repeat(64) };
+const env: Record<string, string> = {
+  GATEWAY_PORT: String(port),
+  GATEWAY_HOST: '127.0.0.1',
+  GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  GATEWAY_DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'production',
+  GATEWAY_SECRET_KEY: 'b'.repeat(64),
+};
 if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
 if (process.env.REDIS_URL) {
   env.REDIS_URL = process.env.REDIS_URL;
   // As operators deploy production: usage written by a separate worker process (its CPU reported apart).
   env.GATEWAY_USAGE_WORKER = 'off';
 } else env.NODE_ENV = 'development';
-const gw = await startProcess({ command: process.execPath, args: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), join(root, 'apps/gateway/dist/serve.js')],
-  env, readyUrl: `http://127.0.0.1:${port}/healthz`, timeoutMs: 120_000 });
-const worker = env.REDIS_URL === undefined ? undefined : await startProcess({ command: process.execPath,
-  args: [join(root, 'apps/gateway/dist/usage-worker-main.js')], env: { ...env, LOG_LEVEL: 'info' } });
+const gw = await startProcess({
+  command: process.execPath,
+  args: [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    join(root, 'apps/gateway/dist/serve.js'),
+  ],
+  env,
+  readyUrl: `http://127.0.0.1:${port}/healthz`,
+  timeoutMs: 120_000,
+});
+const worker =
+  env.REDIS_URL === undefined
+    ? undefined
+    : await startProcess({
+        command: process.execPath,
+        args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
+        env: { ...env, LOG_LEVEL: 'info' },
+      });
 await worker?.waitForOutput(/usage worker started/);
 const url = `http://127.0.0.1:${port}`;
-const key = await seedBenchTenant({ gatewayUrl: url, adminToken: 'bench-admin-token-0123456789', mockUrl: mock.url, mockApiKey: mock.apiKey, accounts: 10 });
+const key = await seedBenchTenant({
+  gatewayUrl: url,
+  adminToken: 'bench-admin-token-0123456789',
+  mockUrl: mock.url,
+  mockApiKey: mock.apiKey,
+  accounts: 10,
+});
 const barePort = await freePort();
-const bare = process.env.Q_BARE === '0' ? undefined : await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
+const bare =
+  process.env.Q_BARE === '0'
+    ? undefined
+    : await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
 if (bare) await bare.waitForOutput(/"url"/);
 const out: Record<string, unknown> = {};
 async function m(name: string, u: string, pid: number, auth: string, stream: boolean) {
-  const req = { url: `${u}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: body(stream) };
+  const req = {
+    url: `${u}/v1/chat/completions`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+    body: body(stream),
+  };
   const seq = await runSequential(req, 300);
   const before = cpuMicros(pid);
   const sysBefore = syscalls(pid);
   const workerBefore = worker && pid === gw.pid ? cpuMicros(worker.pid) : undefined;
   const r = await runLoad(req, 32, dur);
-  out[`${name}${stream ? ' stream' : ''}`] = { cpu: Math.round((cpuMicros(pid) - before) / r.requests),
-    'r+w/req': (() => { const a = syscalls(pid); return `${((a.reads - sysBefore.reads) / r.requests).toFixed(2)}+${((a.writes - sysBefore.writes) / r.requests).toFixed(2)}`; })(),
-    worker: workerBefore === undefined || !worker ? '' : Math.round((cpuMicros(worker.pid) - workerBefore) / r.requests), rps: r.rps, p99: r.p99Ms, err: r.errors + r.non2xx, seqP50: seq.p50Ms.toFixed(3), ttfb: seq.ttfbP50Ms.toFixed(3) };
+  out[`${name}${stream ? ' stream' : ''}`] = {
+    cpu: Math.round((cpuMicros(pid) - before) / r.requests),
+    'r+w/req': (() => {
+      const a = syscalls(pid);
+      return `${((a.reads - sysBefore.reads) / r.requests).toFixed(2)}+${((a.writes - sysBefore.writes) / r.requests).toFixed(2)}`;
+    })(),
+    worker:
+      workerBefore === undefined || !worker
+        ? ''
+        : Math.round((cpuMicros(worker.pid) - workerBefore) / r.requests),
+    rps: r.rps,
+    p99: r.p99Ms,
+    err: r.errors + r.non2xx,
+    seqP50: seq.p50Ms.toFixed(3),
+    ttfb: seq.ttfbP50Ms.toFixed(3),
+  };
 }
 await m('direct', mock.url, mock.process.pid, mock.apiKey, false);
 if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey, false);
 await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
-await gw.stop(); await worker?.stop(); await bare?.stop(); await mock.stop();
+await gw.stop();
+await worker?.stop();
+await bare?.stop();
+await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
-console.log("profdir", profDir);
+console.log('profdir', profDir);
 rmSync(dataDir, { recursive: true, force: true });
