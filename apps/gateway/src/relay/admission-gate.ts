@@ -214,7 +214,7 @@ export class AdmissionGate {
         reserveMicros: reserve,
       });
     }
-    const stickyKey = session === undefined ? undefined : `${tag}:sticky:${group.id}:${session}`;
+    const stickyKey = stickyKeyOf(view, session);
     const lease: AdmissionRequest = {
       tenant: user.id,
       requestId,
@@ -269,6 +269,11 @@ function completionLimit(body: Record<string, unknown>): number | undefined {
     if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
   }
   return undefined;
+}
+
+/** The runtime key of a session's sticky account (per user, group and session), or undefined without a session. */
+export function stickyKeyOf(view: TenantView, session: string | undefined): string | undefined {
+  return session === undefined ? undefined : `{${view.user.id}}:sticky:${view.group.group.id}:${session}`;
 }
 
 export function limiterUnavailable(): PublicError {

@@ -1,8 +1,9 @@
-import { PublicError } from '../errors.ts';
 import type { AccountState } from '../runtime/account-health.ts';
-import { isRuntimeUnavailableError } from '../runtime/errors.ts';
 import { headerValue } from '../upstream/header-value.ts';
+import { requestAccountSlot, returnClaim } from './account-slot.ts';
+import { stickyKeyOf, type Ticket } from './admission-gate.ts';
 import type { Admission, RelayCall, RelayEnv } from './relay-call.ts';
+import { orderRoutes, rememberSticky, usableRoutes } from './route-order.ts';
 import { sessionIdentity } from './session-identity.ts';
 
 /**
@@ -17,37 +18,40 @@ export async function admit(env: RelayEnv, call: RelayCall): Promise<Admission> 
     routes.length > 1
       ? sessionIdentity(headerValue(call.incoming.headers['x-session-id']), request.body)
       : undefined;
-  const [ticket, states] = await Promise.all([
-    env.gate.enter(view, request, routes, session, requestId),
-    env.health.state(routes.map((route) => route.account.row.id)).catch((error: unknown) => {
-      // Health that cannot answer only costs the circuit breaker's advice: every account counts as closed.
-      env.logger.warn({ err: error, request_id: requestId }, 'account health unavailable');
-      return new Map<string, AccountState>();
-    }),
-  ]);
-  call.ticket = ticket;
-  return { states, sticky: ticket.sticky, stickyKey: ticket.stickyKey };
-}
-
-/** Limits and slots fail closed when their store is unreachable: a clear 503, never a crash. */
-export function limiterFailure(error: unknown): unknown {
-  if (isRuntimeUnavailableError(error)) {
-    return new PublicError(
-      'LIMITER_UNAVAILABLE',
-      'Rate limiting is temporarily unavailable; retry shortly.',
-      {
-        retryAfterSeconds: 1,
-      },
-    );
-  }
-  return error;
-}
-
-/** Runs a runtime-state call, turning an unreachable store into LIMITER_UNAVAILABLE. */
-export async function guard<T>(call: () => Promise<T>): Promise<T> {
+  const entered = env.gate.enter(view, request, routes, session, requestId);
+  const health = env.health.state(routes.map((route) => route.account.row.id)).catch((error: unknown) => {
+    // Health that cannot answer only costs the circuit breaker's advice: every account counts as closed.
+    env.logger.warn({ err: error, request_id: requestId }, 'account health unavailable');
+    return new Map<string, AccountState>();
+  });
+  claimPredictedSlot(env, call, session);
+  let ticket: Ticket;
+  let states: Map<string, AccountState>;
   try {
-    return await call();
+    [ticket, states] = await Promise.all([entered, health]);
   } catch (error) {
-    throw limiterFailure(error);
+    returnClaim(env, call);
+    throw error;
   }
+  call.ticket = ticket;
+  const stickyKey = ticket.stickyKey;
+  if (stickyKey !== undefined && ticket.sticky !== null) rememberSticky(env, stickyKey, ticket.sticky);
+  return { states, sticky: ticket.sticky, stickyKey };
 }
+
+/**
+ * Asks for the slot of the account the call will most likely try first (the sticky account this
+ * process last saw for the session, else the first in selection order with every circuit closed),
+ * in the same write as admission, so the common request makes one round trip to the runtime state
+ * instead of two. A wrong guess costs one release; a guess for an account without a limit, nothing.
+ */
+function claimPredictedSlot(env: RelayEnv, call: RelayCall, session: string | undefined): void {
+  const stickyKey = stickyKeyOf(call.view, session);
+  const hint = stickyKey === undefined ? undefined : env.stickyHints.get(stickyKey);
+  const usable = usableRoutes(call, NO_STATES, env.clock.now());
+  const route = orderRoutes(env, call, usable, hint)[0];
+  if (route === undefined || route.account.row.concurrency <= 0) return;
+  call.claim = { accountId: route.account.row.id, route, outcome: requestAccountSlot(env, call, route) };
+}
+
+const NO_STATES: ReadonlyMap<string, AccountState> = new Map();

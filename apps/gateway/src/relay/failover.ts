@@ -1,19 +1,17 @@
 import type { Dispatcher } from 'undici';
 import { PublicError } from '../errors.ts';
 import type { AccountState } from '../runtime/account-health.ts';
-import type { SlotRequest } from '../runtime/concurrency-slots.ts';
-import { isRuntimeUnavailableError } from '../runtime/errors.ts';
 import { headerValue } from '../upstream/header-value.ts';
 import { sendUpstream, upstreamHeaders } from '../upstream/send-upstream.ts';
 import { classifyStatus, classifyThrown, type UpstreamFailure } from '../upstream/upstream-failure.ts';
-import { limiterFailure } from './admission.ts';
+import { holdAccountSlot, requestAccountSlot, returnClaim, type SlotOutcome } from './account-slot.ts';
 import { deliverBuffered } from './deliver-buffered.ts';
 import { deliverStream } from './deliver-stream.ts';
 import { explainDenial } from './explain-denial.ts';
-import { orderCandidates } from './order-candidates.ts';
 import { planFor } from './protocol-plan.ts';
 import { recordUsage } from './record-usage.ts';
 import type { Admission, RelayCall, RelayEnv, RelayOutcome } from './relay-call.ts';
+import { orderRoutes, rememberSticky, usableRoutes } from './route-order.ts';
 import type { ModelRoute } from './tenant-directory.ts';
 import { translatedBody } from './translated-body.ts';
 import { upstreamBody } from './upstream-body.ts';
@@ -29,30 +27,15 @@ export async function relayWithFailover(
   call: RelayCall,
   admission: Admission,
 ): Promise<RelayOutcome> {
-  const { view, request, routes, outgoing, abort } = call;
+  const { view, request, outgoing, abort } = call;
   const now = env.clock.now();
   const { states, sticky, stickyKey } = admission;
-  const usable = routes.filter((route) => {
-    const until = route.account.row.cooldownUntil?.getTime();
-    if (until !== undefined && until > now) return false;
-    const status = states.get(route.account.row.id)?.status ?? 'closed';
-    return status === 'closed' || status === 'half_open';
-  });
+  const usable = usableRoutes(call, states, now);
   if (usable.length === 0) throw explainDenial(view, request.model, now, cooldownsOf(states));
-
-  const byId = new Map(usable.map((route) => [route.account.row.id, route]));
-  const candidates = orderCandidates(
-    usable.map((route) => ({
-      accountId: route.account.row.id,
-      priority: route.account.priority,
-      weight: route.account.row.weight,
-      concurrency: route.account.row.concurrency,
-      inFlight: env.inFlight.get(route.account.row.id) ?? 0,
-      lastUsedAt: env.lastUsed.get(route.account.row.id) ?? 0,
-    })),
-    sticky ?? undefined,
-  );
-  const ordered = nativeFirst(call, candidates, byId);
+  // The sticky account leads; without one, the account whose slot was claimed with admission (the
+  // first of this same order a moment ago) is kept among equals.
+  const ordered = orderRoutes(env, call, usable, sticky ?? call.claim?.accountId);
+  if (call.claim !== undefined && ordered[0]?.account.row.id !== call.claim.accountId) returnClaim(env, call);
 
   // A client that goes away while we wait for the upstream aborts the attempt.
   const onClientGone = () => {
@@ -62,14 +45,12 @@ export async function relayWithFailover(
 
   let lastFailure: UpstreamFailure | undefined;
   try {
-    for (const candidate of ordered) {
+    for (const route of ordered) {
       if (call.attempts >= env.maxAttempts || abort.signal.aborted) break;
-      const route = byId.get(candidate.accountId);
-      if (route === undefined) continue;
       const accountId = route.account.row.id;
       if (states.get(accountId)?.status === 'half_open' && !(await env.health.tryAcquireTrial(accountId)))
         continue;
-      if (!(await takeAccountSlot(env, call, route))) continue;
+      if (!holdAccountSlot(env, call, route, await slotFor(env, call, route))) continue;
       call.attempts += 1;
       call.route = route;
       env.inFlight.set(accountId, (env.inFlight.get(accountId) ?? 0) + 1);
@@ -89,6 +70,7 @@ export async function relayWithFailover(
           }
           if (stickyKey !== undefined && sticky !== accountId) {
             env.sticky.set(stickyKey, accountId).catch(() => undefined);
+            rememberSticky(env, stickyKey, accountId);
           }
         }
         return { status: attempt.status, accountId, attempts: call.attempts };
@@ -98,6 +80,7 @@ export async function relayWithFailover(
     }
   } finally {
     outgoing.off('close', onClientGone);
+    returnClaim(env, call);
   }
 
   if (abort.signal.aborted) {
@@ -130,51 +113,17 @@ type Attempt =
   /** An answer was sent; `passedThrough` when it was the upstream's own request error (4xx). */
   | { kind: 'delivered'; status: number; passedThrough: boolean };
 
-/**
- * The account's own concurrency slot, when it has a limit; false when it is full. Accounts are shared
- * across tenants, so this slot lives outside the tenant's admission call (a second runtime call, only
- * for accounts with a limit); its lease is renewed like the admission lease while the call runs.
- */
-async function takeAccountSlot(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<boolean> {
-  const slot: SlotRequest = {
-    key: `{${route.account.row.id}}:conc:account`,
-    limit: route.account.row.concurrency,
-    holder: call.requestId,
-    ttlMs: env.keeper.leaseTtlMs,
-  };
-  // Served open because Redis did not answer at admission: do not wait on it a second time.
-  if (slot.limit <= 0 || call.ticket?.degraded === true) return true;
-  let taken: Awaited<ReturnType<typeof env.slots.acquire>>;
-  try {
-    taken = await env.slots.acquire(slot);
-  } catch (error) {
-    if (!isRuntimeUnavailableError(error)) throw error;
-    // The acquisition may still run once Redis answers: release it by request id then.
-    env.keeper.undo(`${slot.key}\u0000${slot.holder}`, () => env.slots.release(slot.key, slot.holder));
-    if (env.whenLimiterUnavailable === 'open') return true;
-    throw limiterFailure(error);
+/** The account's slot: the one claimed with admission when it is this account's, else asked for now. */
+async function slotFor(env: RelayEnv, call: RelayCall, route: ModelRoute): Promise<SlotOutcome> {
+  const claim = call.claim;
+  if (claim === undefined || claim.accountId !== route.account.row.id) {
+    return requestAccountSlot(env, call, route);
   }
-  if (!taken.acquired) return false;
-  call.held.push({ key: slot.key, holder: call.requestId });
-  call.stopRenewals.push(env.keeper.every(() => env.slots.acquire(slot)));
-  return true;
-}
-
-/**
- * Native first: accounts that speak the client's protocol are tried before accounts that need a
- * translation (the order within each kind is kept). Most groups have one kind only: nothing moves.
- */
-function nativeFirst<C extends { accountId: string }>(
-  call: RelayCall,
-  candidates: C[],
-  byId: ReadonlyMap<string, ModelRoute>,
-): C[] {
-  const translated = (candidate: C) => {
-    const route = byId.get(candidate.accountId);
-    return route !== undefined && planFor(call.endpoint, route.account)?.translation !== undefined;
-  };
-  if (!candidates.some(translated) || candidates.every(translated)) return candidates;
-  return [...candidates.filter((c) => !translated(c)), ...candidates.filter(translated)];
+  call.claim = undefined;
+  const outcome = await claim.outcome;
+  // Admission was served open (Redis down): the account is not held back by a slot it could not take.
+  if (call.ticket?.degraded === true && typeof outcome === 'object') return 'free';
+  return outcome;
 }
 
 /** One upstream attempt: send, classify the answer, deliver it when it is one to deliver. */

@@ -9,6 +9,7 @@ import type { StickySessions } from '../runtime/sticky-sessions.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
 import type { UpstreamPools } from '../upstream/upstream-pools.ts';
 import type { UsageQueue } from '../usage/usage-queue.ts';
+import type { SlotClaim } from './account-slot.ts';
 import type { AdmissionGate, Ticket } from './admission-gate.ts';
 import type { BodyRules } from './read-body.ts';
 import type { RelayRequest } from './relay-request.ts';
@@ -45,6 +46,11 @@ export type RelayEnv = Omit<RelayDeps, 'clock'> & {
   inFlight: Map<string, number>;
   /** When this process last sent an attempt to each account (least-recently-used tie-break). */
   lastUsed: Map<string, number>;
+  /**
+   * The sticky account this process last saw per sticky key: only a prediction (the runtime's
+   * binding decides), used to ask for the right account's slot together with admission.
+   */
+  stickyHints: Map<string, string>;
 };
 
 /** How a relayed request ended, for the access log and metrics. */
@@ -79,6 +85,8 @@ export class RelayCall {
   /** What the call's usage event charged, and its tokens: the lease settles to them. */
   chargedMicros = 0n;
   totalTokens: number | undefined;
+  /** The slot of the predicted first account, asked for with admission; cleared once used or given back. */
+  claim: SlotClaim | undefined;
   /** Stops the renewals of account slots held by the call. */
   readonly stopRenewals: (() => void)[] = [];
 

@@ -3,6 +3,7 @@ import { estimateInputTokens } from '@relay/translate';
 import { PublicError } from '../errors.ts';
 import { systemClock } from '../runtime/clock.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
+import { returnClaim } from './account-slot.ts';
 import { admit } from './admission.ts';
 import { checkTenant } from './check-tenant.ts';
 import { explainDenial } from './explain-denial.ts';
@@ -27,7 +28,13 @@ export class RelayPipeline {
   private readonly env: RelayEnv;
 
   constructor(deps: RelayDeps) {
-    this.env = { ...deps, clock: deps.clock ?? systemClock, inFlight: new Map(), lastUsed: new Map() };
+    this.env = {
+      ...deps,
+      clock: deps.clock ?? systemClock,
+      inFlight: new Map(),
+      lastUsed: new Map(),
+      stickyHints: new Map(),
+    };
   }
 
   async handle(
@@ -81,6 +88,7 @@ export class RelayPipeline {
       const admission = await admit(env, call);
       return await relayWithFailover(env, call, admission);
     } finally {
+      returnClaim(env, call);
       for (const stop of call.stopRenewals) stop();
       // Account slots are taken only after admission, so a call holding any has a ticket; they are
       // freed in the lease's release call.
