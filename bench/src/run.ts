@@ -12,7 +12,7 @@ import {
   startTsxProcess,
 } from '@relay/testkit';
 import { type LoadRequest, runLoad } from './load.ts';
-import { cpuMicros, memoryMb } from './proc-stats.ts';
+import { cpuMicros, memoryMb, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
@@ -51,7 +51,14 @@ const body = (stream: boolean) =>
     ],
   });
 
-type Target = { name: string; url: string; pid: number; headers: Record<string, string> };
+type Target = {
+  name: string;
+  url: string;
+  pid: number;
+  headers: Record<string, string>;
+  /** Production: the separate usage worker whose CPU per request is reported beside the gateway's. */
+  workerPid?: number;
+};
 type Figures = Record<string, number | string>;
 
 async function measure(
@@ -67,9 +74,13 @@ async function measure(
   };
   const cpuBefore = cpuMicros(target.pid);
   const mockBefore = cpuMicros(mockPid);
+  const workerBefore = target.workerPid === undefined ? 0 : cpuMicros(target.workerPid);
+  const callsBefore = syscalls(target.pid);
   const result = await runLoad(request, connections, durationS);
-  const cpu = (cpuMicros(target.pid) - cpuBefore) / Math.max(result.requests, 1);
-  const mockCpu = (cpuMicros(mockPid) - mockBefore) / Math.max(result.requests, 1);
+  const requests = Math.max(result.requests, 1);
+  const cpu = (cpuMicros(target.pid) - cpuBefore) / requests;
+  const mockCpu = (cpuMicros(mockPid) - mockBefore) / requests;
+  const calls = syscalls(target.pid);
   return {
     target: target.name,
     mode: stream ? 'stream' : 'non-stream',
@@ -78,6 +89,12 @@ async function measure(
     errors: result.errors + result.non2xx,
     cpu_us_per_req: Math.round(cpu),
     mock_cpu_us_per_req: Math.round(mockCpu),
+    worker_cpu_us_per_req:
+      target.workerPid === undefined
+        ? ''
+        : Math.round((cpuMicros(target.workerPid) - workerBefore) / requests),
+    // Socket reads and writes per request (system calls are a large share of the cost on small VMs).
+    syscalls_per_req: round((calls.reads - callsBefore.reads + calls.writes - callsBefore.writes) / requests),
     p50_ms: result.p50Ms,
     p99_ms: result.p99Ms,
   };
@@ -100,8 +117,11 @@ async function startGateway(
     GATEWAY_SECRET_KEY: 'b'.repeat(64),
   };
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-  else env.NODE_ENV = 'development';
+  if (process.env.REDIS_URL) {
+    env.REDIS_URL = process.env.REDIS_URL;
+    // As operators deploy production: serving replicas leave the usage queue to a worker process.
+    env.GATEWAY_USAGE_WORKER = 'off';
+  } else env.NODE_ENV = 'development';
   const started = performance.now();
   const gateway = await startProcess({
     command: process.execPath,
@@ -114,6 +134,7 @@ async function startGateway(
     timeoutMs: 120_000,
   });
   const startMs = Math.round(performance.now() - started);
+  const worker = env.REDIS_URL === undefined ? undefined : await startUsageWorker(env);
   const url = `http://127.0.0.1:${port}`;
   const key = await seedBenchTenant({
     gatewayUrl: url,
@@ -122,7 +143,29 @@ async function startGateway(
     mockApiKey: mock.apiKey,
     accounts: 10,
   });
-  return { gateway, url, key, startMs, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+  return {
+    gateway,
+    worker,
+    url,
+    key,
+    startMs,
+    stop: async () => {
+      await gateway.stop();
+      await worker?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The usage worker process of the production topology (`GATEWAY_USAGE_WORKER=off` on the gateway). */
+async function startUsageWorker(env: Record<string, string>): Promise<ManagedProcess> {
+  const worker = await startProcess({
+    command: process.execPath,
+    args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
+    env: { ...env, LOG_LEVEL: 'info' },
+  });
+  await worker.waitForOutput(/usage worker started/, { timeoutMs: 60_000 });
+  return worker;
 }
 
 /** Bundles the gateway as production runs it (scripts/build-app.mjs). */
@@ -197,7 +240,7 @@ async function main(): Promise<void> {
   let translation: TranslationFigures | undefined;
   try {
     const small = await startGateway(mock, { keys: 0, accounts: 0 });
-    processes.push(small.gateway);
+    processes.push(small.gateway, ...(small.worker ? [small.worker] : []));
     const auth = { 'content-type': 'application/json' };
     const targets: Target[] = [
       {
@@ -216,6 +259,7 @@ async function main(): Promise<void> {
         name: 'gateway',
         url: small.url,
         pid: small.gateway.pid,
+        workerPid: small.worker?.pid,
         headers: { ...auth, authorization: `Bearer ${small.key}` },
       },
     ];
@@ -264,8 +308,7 @@ async function main(): Promise<void> {
       idle_rss_mb: round(idle.rss),
       peak_rss_mb: round(memoryMb(small.gateway.pid).peak),
     });
-    await small.gateway.stop();
-    await small.cleanup();
+    await small.stop();
     if (onlyTranslation) {
       console.log(translationTable(translation));
       console.log(JSON.stringify(translation.summary, null, 2));
@@ -273,11 +316,12 @@ async function main(): Promise<void> {
     }
 
     const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 });
-    processes.push(large.gateway);
+    processes.push(large.gateway, ...(large.worker ? [large.worker] : []));
     const largeTarget: Target = {
       name: 'gateway (100k keys, 10k accounts)',
       url: large.url,
       pid: large.gateway.pid,
+      workerPid: large.worker?.pid,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${large.key}` },
     };
     const largeIdle = memoryMb(large.gateway.pid);
@@ -288,8 +332,7 @@ async function main(): Promise<void> {
       idle_rss_mb: round(largeIdle.rss),
       peak_rss_mb: round(memoryMb(large.gateway.pid).peak),
     });
-    await large.gateway.stop();
-    await large.cleanup();
+    await large.stop();
   } finally {
     for (const child of processes) await child.stop().catch(() => undefined);
     await mock.stop();
@@ -333,6 +376,15 @@ function report(
         Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
       2,
     ),
+    usage_worker_cpu_us_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.worker_cpu_us_per_req,
+    gateway_plus_worker_cpu_vs_bare_proxy: round(
+      (Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req) +
+        Number(find('gateway', 'non-stream', 32)?.worker_cpu_us_per_req || 0)) /
+        Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
+      2,
+    ),
+    gateway_syscalls_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.syscalls_per_req,
+    bare_proxy_syscalls_per_req_non_stream_32: find('bare-proxy', 'non-stream', 32)?.syscalls_per_req,
     gateway_p99_under_load_ms: find('gateway', 'non-stream', 32)?.p99_ms,
     bare_proxy_p99_under_load_ms: find('bare-proxy', 'non-stream', 32)?.p99_ms,
     gateway_p99_under_load_vs_bare_proxy: round(
@@ -372,11 +424,11 @@ function report(
   };
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
-    '| target | mode | conns | req/s | CPU µs/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| target | mode | conns | req/s | CPU µs/req | usage worker CPU µs/req | syscalls/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.rps} | ${r.cpu_us_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
+        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.rps} | ${r.cpu_us_per_req} | ${r.worker_cpu_us_per_req} | ${r.syscalls_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
     ),
     '',
     '| target | mode | seq p50 ms | seq p99 ms | TTFB p50 ms | TTFB p99 ms |',
