@@ -206,6 +206,24 @@ describe.each(FAMILIES)('$name route family: the documented errors', (family) =>
 });
 
 describe('slots', () => {
+  it('a request refused at admission leaves the account slot claimed with it free', async () => {
+    // The relay asks for the predicted account's slot together with admission; a refusal gives it back.
+    const mock = await mocks.start();
+    const tenant = await seedTenant(gateway.admin, {
+      platform: 'openai',
+      accounts: [{ mock, account: { concurrency: 1 } }],
+      key: { rpm_limit: 1 },
+    });
+    const other = await addKey(gateway.admin, tenant, {});
+    const send = (secret: string) =>
+      callGateway(gateway, '/v1/chat/completions', { secret, body: chatBody('claim') });
+    expect((await send(tenant.secret)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await send(tenant.secret)).status).toBe(429);
+    // The account's only slot is free at once: another key of the group is served, not told it is busy.
+    expect((await send(other.secret)).status).toBe(200);
+    expect(mock.counts().total).toBe(2);
+  });
+
   it('a client that disconnects mid-stream frees its slots and aborts the upstream call', async () => {
     const mock = await mocks.start();
     const tenant = await seedTenant(gateway.admin, {
