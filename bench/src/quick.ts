@@ -53,10 +53,13 @@ const gw = await startProcess({
   command: process.execPath,
   args: [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    // Extra node flags for the gateway, e.g. Q_NODE_ARGS='--trace-opt --trace-deopt' with Q_KEEP_OUT=<file>.
+    ...(process.env.Q_NODE_ARGS ?? '').split(' ').filter(Boolean),
     join(root, 'apps/gateway/dist/serve.js'),
   ],
   env,
   readyUrl: `http://127.0.0.1:${port}/healthz`,
+  outputLimit: process.env.Q_KEEP_OUT ? 256 * 1024 * 1024 : undefined,
   timeoutMs: 120_000,
 });
 const worker =
@@ -90,10 +93,35 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
     body: body(stream),
   };
   const seq = await runSequential(req, 300);
+  // Q_WARM=<s>: a load of that many seconds first (JIT warm-up), not measured.
+  if (Number(process.env.Q_WARM ?? 0) > 0) await runLoad(req, 32, Number(process.env.Q_WARM));
   const before = cpuMicros(pid);
   const sysBefore = syscalls(pid);
   const workerBefore = worker && pid === gw.pid ? cpuMicros(worker.pid) : undefined;
+  // Q_PERF=<file>: on-CPU samples of the gateway during its load phase (perf record; `perf report -i <file>`).
+  const perf =
+    process.env.Q_PERF && pid === gw.pid
+      ? (await import('node:child_process')).spawn(
+          'perf',
+          [
+            'record',
+            '-F',
+            '997',
+            '-g',
+            '-p',
+            String(pid),
+            '-o',
+            process.env.Q_PERF,
+            '--',
+            'sleep',
+            String(dur - 1),
+          ],
+          { stdio: 'ignore' },
+        )
+      : undefined;
   const r = await runLoad(req, 32, dur);
+  if (perf)
+    await new Promise((resolve) => (perf.exitCode === null ? perf.once('exit', resolve) : resolve(null)));
   out[`${name}${stream ? ' stream' : ''}`] = {
     cpu: Math.round((cpuMicros(pid) - before) / r.requests),
     'r+w/req': (() => {
@@ -116,6 +144,8 @@ if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey,
 await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
+if (process.env.Q_KEEP_OUT)
+  (await import('node:fs')).writeFileSync(process.env.Q_KEEP_OUT, gw.stdout + gw.stderr);
 await gw.stop();
 await worker?.stop();
 await bare?.stop();

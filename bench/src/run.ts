@@ -22,7 +22,8 @@ import { benchTranslation, type TranslationFigures, translationTable } from './t
 /**
  * `pnpm bench`: the gateway with governance on vs direct calls to the same mock vs a bare
  * pass-through proxy, in one run on loopback. Bounded: every load phase has a fixed duration.
- * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests.
+ * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests,
+ * BENCH_WARMUP_S (default 5) of unmeasured load per target and mode before its figures are taken.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
  * The gateway runs as production does: the esbuild bundle (built first), never tsx.
  * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most
@@ -33,6 +34,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
+const warmUpS = Number(process.env.BENCH_WARMUP_S ?? 5);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const cpuProf = process.env.BENCH_CPU_PROF === '1';
 const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
@@ -98,6 +100,16 @@ async function measure(
     p50_ms: result.p50Ms,
     p99_ms: result.p99Ms,
   };
+}
+
+/** An unmeasured load (BENCH_WARMUP_S seconds, default 5) at 32 connections. */
+async function warmUp(target: Target, stream: boolean): Promise<void> {
+  if (warmUpS <= 0) return;
+  await runLoad(
+    { url: `${target.url}/v1/chat/completions`, headers: target.headers, body: body(stream) },
+    32,
+    warmUpS,
+  );
 }
 
 async function startGateway(
@@ -281,6 +293,10 @@ async function main(): Promise<void> {
       durationS,
     });
     for (const target of onlyTranslation ? [] : targets) {
+      // Every target is warmed up the same way before it is measured: a long-running server is
+      // measured, not its JIT compiler's first seconds (optimising compiles run on background threads
+      // and count in the process's CPU).
+      for (const stream of [false, true]) await warmUp(target, stream);
       for (const stream of [false, true]) {
         // Sequential first (an idle system), then load at 8 and 32 connections.
         const seq = await runSequential(
@@ -327,6 +343,8 @@ async function main(): Promise<void> {
     const largeIdle = memoryMb(large.gateway.pid);
     // Warmed up as the small gateway was before its 32-connection row (a sequential probe and a load
     // at 8 connections): the comparison is of per-request cost, not of a cold JIT.
+    await warmUp(largeTarget, false);
+    await warmUp(largeTarget, true);
     await runSequential(
       { url: `${large.url}/v1/chat/completions`, headers: largeTarget.headers, body: body(false) },
       sequentialCount,

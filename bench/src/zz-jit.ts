@@ -1,0 +1,24 @@
+import { openSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, spawnMockUpstream, waitForHttp } from '@relay/testkit';
+import { runLoad } from './load.ts';
+import { seedBenchTenant } from './tenant.ts';
+const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
+const port = await freePort();
+const env: Record<string, string> = { ...process.env as Record<string,string>, GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  GATEWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'jit-')), LOG_LEVEL: 'warn', NODE_ENV: 'production', GATEWAY_SECRET_KEY: 'b'.repeat(64), GATEWAY_USAGE_WORKER: 'off' };
+const out = openSync('/tmp/jit.txt', 'w');
+const gw = spawn(process.execPath, ['--trace-opt', '--trace-deopt', ...(process.env.NF ?? '').split(' ').filter(Boolean), '/work/main/apps/gateway/dist/serve.js'], { env, stdio: ['ignore', out, out] });
+await waitForHttp(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 60000 }).catch(async () => { await new Promise((r) => setTimeout(r, 5000)); });
+const key = await seedBenchTenant({ gatewayUrl: `http://127.0.0.1:${port}`, adminToken: 'bench-admin-token-0123456789', mockUrl: mock.url, mockApiKey: mock.apiKey, accounts: 10 });
+const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a careful assistant. '.repeat(30) }, { role: 'user', content: 'Summarise.' }] });
+const req = { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body };
+await runLoad(req, 32, Number(process.env.W ?? 20));
+const mark = statSync('/tmp/jit.txt').size;
+const r = await runLoad(req, 32, 8);
+console.log('requests', r.requests, 'rps', r.rps);
+const late = readFileSync('/tmp/jit.txt', 'utf8').slice(mark);
+(await import('node:fs')).writeFileSync('/tmp/jit-late.txt', late);
+gw.kill('SIGTERM'); await mock.stop();
