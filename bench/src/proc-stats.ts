@@ -25,3 +25,29 @@ export function syscalls(pid: number): { reads: number; writes: number } {
   const field = (name: string) => Number(io.match(new RegExp(`^${name}: (\\d+)`, 'm'))?.[1] ?? 0);
   return { reads: field('syscr'), writes: field('syscw') };
 }
+
+/**
+ * CPU seconds used so far by the Redis server at `url` (INFO cpu: user + sys, all its threads), so
+ * the benchmark can report what the runtime state costs per request beside the gateway's own CPU.
+ */
+export async function redisCpuMicros(url: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const { createConnection } = await import('node:net');
+  const info = await new Promise<string>((resolve, reject) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const header = /^\$(\d+)\r\n/.exec(text);
+      if (header?.[1] !== undefined && Buffer.byteLength(text) >= header[0].length + Number(header[1])) {
+        socket.end();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+    socket.write('INFO cpu\r\n');
+  });
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}

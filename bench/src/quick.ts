@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
 import { runLoad } from './load.ts';
-import { cpuMicros, memoryMb, syscalls } from './proc-stats.ts';
+import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
@@ -119,7 +119,13 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
           { stdio: 'ignore' },
         )
       : undefined;
+  const redisBefore =
+    process.env.REDIS_URL && pid === gw.pid ? await redisCpuMicros(process.env.REDIS_URL) : 0;
   const r = await runLoad(req, 32, dur);
+  const redis =
+    process.env.REDIS_URL && pid === gw.pid
+      ? Math.round(((await redisCpuMicros(process.env.REDIS_URL)) - redisBefore) / r.requests)
+      : '';
   if (perf)
     await new Promise((resolve) => (perf.exitCode === null ? perf.once('exit', resolve) : resolve(null)));
   out[`${name}${stream ? ' stream' : ''}`] = {
@@ -128,6 +134,7 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
       const a = syscalls(pid);
       return `${((a.reads - sysBefore.reads) / r.requests).toFixed(2)}+${((a.writes - sysBefore.writes) / r.requests).toFixed(2)}`;
     })(),
+    redis,
     worker:
       workerBefore === undefined || !worker
         ? ''

@@ -12,7 +12,7 @@ import {
   startTsxProcess,
 } from '@relay/testkit';
 import { type LoadRequest, runLoad } from './load.ts';
-import { cpuMicros, memoryMb, syscalls } from './proc-stats.ts';
+import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
@@ -78,7 +78,10 @@ async function measure(
   const mockBefore = cpuMicros(mockPid);
   const workerBefore = target.workerPid === undefined ? 0 : cpuMicros(target.workerPid);
   const callsBefore = syscalls(target.pid);
+  const redisUrl = target.workerPid === undefined ? undefined : process.env.REDIS_URL;
+  const redisBefore = redisUrl === undefined ? 0 : await redisCpuMicros(redisUrl);
   const result = await runLoad(request, connections, durationS);
+  const redisAfter = redisUrl === undefined ? 0 : await redisCpuMicros(redisUrl);
   const requests = Math.max(result.requests, 1);
   const cpu = (cpuMicros(target.pid) - cpuBefore) / requests;
   const mockCpu = (cpuMicros(mockPid) - mockBefore) / requests;
@@ -95,6 +98,8 @@ async function measure(
       target.workerPid === undefined
         ? ''
         : Math.round((cpuMicros(target.workerPid) - workerBefore) / requests),
+    // What Redis spent per request (the whole server: other clients of it count too).
+    redis_cpu_us_per_req: redisUrl === undefined ? '' : Math.round((redisAfter - redisBefore) / requests),
     // Socket reads and writes per request (system calls are a large share of the cost on small VMs).
     syscalls_per_req: round((calls.reads - callsBefore.reads + calls.writes - callsBefore.writes) / requests),
     p50_ms: result.p50Ms,
@@ -408,6 +413,7 @@ function report(
         Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
       2,
     ),
+    redis_cpu_us_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.redis_cpu_us_per_req,
     gateway_syscalls_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.syscalls_per_req,
     bare_proxy_syscalls_per_req_non_stream_32: find('bare-proxy', 'non-stream', 32)?.syscalls_per_req,
     gateway_p99_under_load_ms: find('gateway', 'non-stream', 32)?.p99_ms,
@@ -449,11 +455,11 @@ function report(
   };
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
-    '| target | mode | conns | req/s | CPU µs/req | usage worker CPU µs/req | syscalls/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| target | mode | conns | req/s | CPU µs/req | usage worker CPU µs/req | Redis CPU µs/req | syscalls/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.rps} | ${r.cpu_us_per_req} | ${r.worker_cpu_us_per_req} | ${r.syscalls_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
+        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.rps} | ${r.cpu_us_per_req} | ${r.worker_cpu_us_per_req} | ${r.redis_cpu_us_per_req} | ${r.syscalls_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
     ),
     '',
     '| target | mode | seq p50 ms | seq p99 ms | TTFB p50 ms | TTFB p99 ms |',
