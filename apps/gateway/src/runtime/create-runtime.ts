@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { AccountHealth, AccountHealthOptions } from './account-health.ts';
 import type { Admission } from './admission.ts';
 import type { CacheBus } from './cache-bus.ts';
+import { CachedAccountHealth } from './cached-account-health.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { ConcurrencySlots } from './concurrency-slots.ts';
 import { RuntimeUnavailableError } from './errors.ts';
@@ -85,7 +86,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     rateLimiter: new RedisRateLimiter({ client, prefix, clock }),
     slots: new RedisConcurrencySlots({ client, prefix, clock }),
     sticky: new RedisStickySessions({ client, prefix, clock }),
-    health: new RedisAccountHealth({ client, prefix, clock, options: options.health }),
+    health: new CachedAccountHealth(
+      new RedisAccountHealth({ client, prefix, clock, options: options.health }),
+      clock,
+    ),
     cacheBus,
     ready: (timeoutMs = 5_000) => readyRedis(client, cacheBus, timeoutMs),
     close: async () => {

@@ -17,6 +17,7 @@ export type {
 export { BUDGET_IDLE_MS, SEED_MAX_AGE_MS } from './admission.ts';
 export type { CacheBus, CacheEvent, CacheEventHandler } from './cache-bus.ts';
 export { CACHE_RESYNC_KIND } from './cache-bus.ts';
+export { CachedAccountHealth, HEALTHY_FRESH_MS } from './cached-account-health.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
 export type {
