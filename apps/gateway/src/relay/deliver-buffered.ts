@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { recordUsage } from './record-usage.ts';
 import type { RelayCall, RelayEnv } from './relay-call.ts';
@@ -56,15 +57,39 @@ export async function deliverBuffered(
   return status;
 }
 
-async function readAll(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new Error('upstream answer too large');
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+/** The whole answer, read with plain stream events (no async iterator: one promise per answer, not per chunk). */
+function readAll(body: Readable, limit: number): Promise<Buffer> {
+  if (body.destroyed) return Promise.reject(new Error('upstream answer ended early'));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: Error) => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      if (error === undefined)
+        resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        done(new Error('upstream answer too large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => done(error);
+    // Destroyed without an error (an aborted request): the answer is incomplete.
+    const onClose = () => done(new Error('upstream answer ended early'));
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+  });
 }
 
 function usageOf(body: Buffer): Parameters<UsageAccumulator['add']>[0] {
