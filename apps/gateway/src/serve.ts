@@ -26,9 +26,9 @@ async function main(): Promise<void> {
   const app = createApp(deps, config.adminListen ? 'tenant' : 'all');
 
   if (config.redisUrl === undefined) {
-    // ADR 0005: embedded mode batches usage in memory (up to 250 ms; ADR 0012) and relaxes PGlite's fsync.
+    // ADR 0005: embedded mode batches usage in memory (up to 1 s; ADR 0012) and relaxes PGlite's fsync.
     logger.warn(
-      'embedded mode: usage is written in batches from memory, so a crash can lose the last fraction of a second of usage; set DATABASE_URL and REDIS_URL for production',
+      'embedded mode: usage is written in batches from memory, so a crash can lose the last second of usage; set DATABASE_URL and REDIS_URL for production',
     );
   }
   // Plain HTTP/1.1 servers (no http2 option), so the connection-level close methods exist.
