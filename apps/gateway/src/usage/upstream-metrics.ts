@@ -1,9 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { chargeOf, type UsageRecord } from './usage-record.ts';
 
-/** Label values: the account's id (`none` when no account was reached) and the model the tenant asked for. */
-type Labels = { account: string; model: string };
-
 /** The outcome class of a finished request, from its final status. */
 export function outcomeOf(status: number): 'ok' | 'client_error' | 'rate_limited' | 'server_error' {
   if (status < 400) return 'ok';
@@ -60,22 +57,64 @@ export function createUpstreamMetrics(registry: Registry): {
     registers: [registry],
   });
 
+  /** The labelled series of one account and model, looked up once (prom-client hashes labels per call). */
+  type Series = {
+    latency: { observe(value: number): void };
+    ttfb: { observe(value: number): void };
+    tokens: Record<'prompt' | 'completion' | 'cached' | 'cache_write', { inc(value: number): void }>;
+    cost: { inc(value: number): void };
+    charged: { inc(value: number): void };
+    requests: Map<string, { inc(): void }>;
+  };
+  const series = new Map<string, Series>();
+  const seriesOf = (account: string, model: string): Series => {
+    const id = `${account}\u0000${model}`;
+    let found = series.get(id);
+    if (found === undefined) {
+      found = {
+        latency: latency.labels(account, model),
+        ttfb: ttfb.labels(account, model),
+        tokens: {
+          prompt: tokens.labels(account, model, 'prompt'),
+          completion: tokens.labels(account, model, 'completion'),
+          cached: tokens.labels(account, model, 'cached'),
+          cache_write: tokens.labels(account, model, 'cache_write'),
+        },
+        cost: cost.labels(account, model),
+        charged: charged.labels(account, model),
+        requests: new Map(),
+      };
+      series.set(id, found);
+    }
+    return found;
+  };
+
   return {
     accounts,
     observe(record) {
       if (record.accountId !== null) accounts.add(record.accountId);
-      const labels: Labels = { account: record.accountId ?? 'none', model: record.modelRequested };
-      requests.inc({ ...labels, outcome: outcomeOf(record.statusCode), code: record.errorCode ?? '' });
-      latency.observe(labels, record.latencyMs / 1000);
-      if (record.ttftMs !== null) ttfb.observe(labels, record.ttftMs / 1000);
-      if (record.promptTokens > 0) tokens.inc({ ...labels, kind: 'prompt' }, record.promptTokens);
-      if (record.completionTokens > 0) tokens.inc({ ...labels, kind: 'completion' }, record.completionTokens);
-      if (record.cachedTokens > 0) tokens.inc({ ...labels, kind: 'cached' }, record.cachedTokens);
+      const account = record.accountId ?? 'none';
+      const model = record.modelRequested;
+      const own = seriesOf(account, model);
+      const outcome = outcomeOf(record.statusCode);
+      const code = record.errorCode ?? '';
+      const requestKey = `${outcome}\u0000${code}`;
+      let counted = own.requests.get(requestKey);
+      if (counted === undefined) {
+        counted = requests.labels(account, model, outcome, code);
+        own.requests.set(requestKey, counted);
+      }
+      counted.inc();
+      own.latency.observe(record.latencyMs / 1000);
+      if (record.ttftMs !== null) own.ttfb.observe(record.ttftMs / 1000);
+      if (record.promptTokens > 0) own.tokens.prompt.inc(record.promptTokens);
+      if (record.completionTokens > 0) own.tokens.completion.inc(record.completionTokens);
+      if (record.cachedTokens > 0) own.tokens.cached.inc(record.cachedTokens);
       const cacheWrites = record.cacheWriteTokens ?? 0;
-      if (cacheWrites > 0) tokens.inc({ ...labels, kind: 'cache_write' }, cacheWrites);
+      if (cacheWrites > 0) own.tokens.cache_write.inc(cacheWrites);
       const charge = chargeOf(record);
-      if (charge.costMicros > 0n) cost.inc(labels, Number(charge.costMicros) / 1e6);
-      if (charge.chargedMicros > 0n) charged.inc(labels, Number(charge.chargedMicros) / 1e6);
+      if (charge.costMicros > 0n) own.cost.inc(Number(charge.costMicros) / 1e6);
+      if (charge.chargedMicros > 0n) own.charged.inc(Number(charge.chargedMicros) / 1e6);
     },
   };
 }
