@@ -11,6 +11,7 @@ import type { UpstreamPools } from '../upstream/upstream-pools.ts';
 import type { UsageQueue } from '../usage/usage-queue.ts';
 import type { SlotClaim } from './account-slot.ts';
 import type { AdmissionGate, Ticket } from './admission-gate.ts';
+import { ClientAbort } from './client-abort.ts';
 import type { BodyRules } from './read-body.ts';
 import type { RelayRequest } from './relay-request.ts';
 import type { ModelRoute, TenantDirectory, TenantView } from './tenant-directory.ts';
@@ -72,7 +73,7 @@ export class RelayCall {
   /** Slots to give back when the call ends: the tenant's, then each attempted account's. */
   readonly held: SlotRelease[] = [];
   /** Aborted when the client goes away while an attempt is pending. */
-  readonly abort = new AbortController();
+  readonly abort = new ClientAbort();
   attempts = 0;
   /** The account tried last (the one a usage event names). */
   route: ModelRoute | undefined;

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { ANTHROPIC_VERSION } from './credential-headers.ts';
 import type { Endpoint } from './endpoints.ts';
@@ -40,7 +41,8 @@ export function sendUpstream(options: {
   body: Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
-  signal: AbortSignal;
+  /** Aborts the attempt: an AbortSignal or an EventEmitter with `aborted` (what undici accepts). */
+  signal: AbortSignal | (EventEmitter & { aborted: boolean });
 }): Promise<Dispatcher.ResponseData> {
   const { pools, target, endpoint, body, headers, timeoutMs, signal } = options;
   return pools.forOrigin(target.origin).request({
