@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
+import { BENCH_ADMIN_TOKEN, gatewayEnv } from './gateway-env.ts';
 import { runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
@@ -34,21 +35,7 @@ const body = (stream: boolean) =>
 const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
 const dataDir = mkdtempSync(join(tmpdir(), 'relay-q-'));
 const port = await freePort();
-const env: Record<string, string> = {
-  GATEWAY_PORT: String(port),
-  GATEWAY_HOST: '127.0.0.1',
-  GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-  GATEWAY_DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
-  NODE_ENV: 'production',
-  GATEWAY_SECRET_KEY: 'b'.repeat(64),
-};
-if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-if (process.env.REDIS_URL) {
-  env.REDIS_URL = process.env.REDIS_URL;
-  // As operators deploy production: usage written by a separate worker process (its CPU reported apart).
-  env.GATEWAY_USAGE_WORKER = 'off';
-} else env.NODE_ENV = 'development';
+const env = gatewayEnv(port, dataDir);
 const gw = await startProcess({
   command: process.execPath,
   args: [
@@ -74,7 +61,7 @@ await worker?.waitForOutput(/usage worker started/);
 const url = `http://127.0.0.1:${port}`;
 const key = await seedBenchTenant({
   gatewayUrl: url,
-  adminToken: 'bench-admin-token-0123456789',
+  adminToken: BENCH_ADMIN_TOKEN,
   mockUrl: mock.url,
   mockApiKey: mock.apiKey,
   accounts: 10,

@@ -11,6 +11,7 @@ import {
   startProcess,
   startTsxProcess,
 } from '@relay/testkit';
+import { BENCH_ADMIN_TOKEN, gatewayEnv } from './gateway-env.ts';
 import { type LoadRequest, runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
@@ -35,7 +36,6 @@ const root = join(here, '..', '..');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const warmUpS = Number(process.env.BENCH_WARMUP_S ?? 5);
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const cpuProf = process.env.BENCH_CPU_PROF === '1';
 const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
 const resultsDir = join(root, 'bench', 'results');
@@ -124,21 +124,7 @@ async function startGateway(
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
   if (scale.keys > 0) await seedScale({ dataDir, databaseUrl: process.env.DATABASE_URL, ...scale });
   const port = await freePort();
-  const env: Record<string, string> = {
-    GATEWAY_PORT: String(port),
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
-    GATEWAY_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    GATEWAY_SECRET_KEY: 'b'.repeat(64),
-  };
-  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-  if (process.env.REDIS_URL) {
-    env.REDIS_URL = process.env.REDIS_URL;
-    // As operators deploy production: serving replicas leave the usage queue to a worker process.
-    env.GATEWAY_USAGE_WORKER = 'off';
-  } else env.NODE_ENV = 'development';
+  const env = gatewayEnv(port, dataDir);
   const started = performance.now();
   const gateway = await startProcess({
     command: process.execPath,
@@ -155,7 +141,7 @@ async function startGateway(
   const url = `http://127.0.0.1:${port}`;
   const key = await seedBenchTenant({
     gatewayUrl: url,
-    adminToken: ADMIN_TOKEN,
+    adminToken: BENCH_ADMIN_TOKEN,
     mockUrl: mock.url,
     mockApiKey: mock.apiKey,
     accounts: 10,
@@ -210,7 +196,7 @@ async function measureChunkCost(
     chunky.setFault({ mode: 'slow_stream', intervalMs: 0 });
     const key = await seedBenchTenant({
       gatewayUrl: gateway.url,
-      adminToken: ADMIN_TOKEN,
+      adminToken: BENCH_ADMIN_TOKEN,
       mockUrl: chunky.url,
       mockApiKey,
       accounts: 1,
@@ -283,7 +269,7 @@ async function main(): Promise<void> {
     const idle = memoryMb(small.gateway.pid);
     const anthropicKey = await seedBenchTenant({
       gatewayUrl: small.url,
-      adminToken: ADMIN_TOKEN,
+      adminToken: BENCH_ADMIN_TOKEN,
       mockUrl: mock.url,
       mockApiKey: mock.apiKey,
       accounts: 1,
