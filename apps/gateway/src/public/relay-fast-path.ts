@@ -1,12 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { discardBodyAfter } from '../http/discard-body.ts';
 import { type Drain, drainingError } from '../http/drain.ts';
-import { type ErrorAnswer, failureAnswer, type Surface, surfaceOf } from '../http/error-response.ts';
+import { failureAnswer, type Surface, surfaceOf } from '../http/error-response.ts';
 import { peerAddress } from '../http/failure-throttle.ts';
 import { accessLogMs, type HttpObserver, type RouteMeter } from '../http/observe.ts';
 import { newRequestId } from '../http/request-id.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { ENDPOINTS, type Endpoint } from '../upstream/endpoints.ts';
+import type { KeyHeaders } from './api-key.ts';
 import { type PublicRouteDeps, relayTenantRequest, tenantSecret, unknownKeyError } from './tenant-relay.ts';
 
 export type RelayFastPathDeps = {
@@ -20,13 +21,46 @@ export type RelayFastPathDeps = {
 
 type RelayedRoute = { endpoint: Endpoint; surface: Surface; meter: RouteMeter };
 
-/** The request headers the fast path reads, as the web `Headers` would give them (duplicates joined). */
-type EdgeHeaders = {
-  host: string | undefined;
-  authorization: string | undefined;
-  xApiKey: string | undefined;
-  callerId: string | undefined;
-};
+/**
+ * One relayed request: what the fast path read from it (the headers as the web `Headers` would give
+ * them, duplicates joined by ", ") and what it made for it. The only object it allocates per request.
+ */
+class Exchange implements KeyHeaders {
+  host: string | undefined = undefined;
+  authorization: string | undefined = undefined;
+  xApiKey: string | undefined = undefined;
+  callerId: string | undefined = undefined;
+  requestId = '';
+  started = 0;
+
+  constructor(
+    readonly route: RelayedRoute,
+    readonly incoming: IncomingMessage,
+    readonly outgoing: ServerResponse,
+  ) {
+    const raw = incoming.rawHeaders;
+    // One pass, names in any case; only names of a matching length are lower-cased.
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      const value = raw[i + 1] as string;
+      switch (name.length) {
+        case 4:
+          // Node keeps the first Host, and @hono/node-server reads it from there.
+          if (this.host === undefined && name.toLowerCase() === 'host') this.host = value;
+          break;
+        case 9:
+          if (name.toLowerCase() === 'x-api-key') this.xApiKey = joined(this.xApiKey, value);
+          break;
+        case 12:
+          if (name.toLowerCase() === 'x-request-id') this.callerId = joined(this.callerId, value);
+          break;
+        case 13:
+          if (name.toLowerCase() === 'authorization') this.authorization = joined(this.authorization, value);
+          break;
+      }
+    }
+  }
+}
 
 /**
  * The relayed tenant routes (POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages,
@@ -37,166 +71,127 @@ type EdgeHeaders = {
  * the error envelopes and public error metrics, the HTTP metrics and the access-log line.
  */
 export function relayFastPath(deps: RelayFastPathDeps, fallback: RequestListener): RequestListener {
-  const routes = new Map<string, RelayedRoute>();
-  for (const endpoint of Object.values(ENDPOINTS)) {
-    const surface = surfaceOf(endpoint.path);
-    routes.set(endpoint.path, { endpoint, surface, meter: deps.observer.meter('POST', endpoint.path) });
-  }
-  // Refused while draining before any route matched: Hono labelled these with its middleware pattern.
-  const drainingMeter = deps.observer.meter('POST', '/*');
+  const fastPath = new RelayFastPath(deps);
+  return function relayOrFallback(incoming, outgoing) {
+    if (!fastPath.serves(incoming, outgoing)) fallback(incoming, outgoing);
+  };
+}
 
-  const serve = async (
-    route: RelayedRoute,
-    headers: EdgeHeaders,
-    query: string,
-    incoming: IncomingMessage,
-    outgoing: ServerResponse,
-  ): Promise<void> => {
-    const started = performance.now();
-    const requestId = newRequestId();
-    const { drain } = deps;
-    if (drain?.refuses(route.endpoint.path)) {
-      answerFailure(drainingError(), route, drainingMeter, headers, requestId, started, incoming, outgoing);
+class RelayFastPath {
+  private readonly routes = new Map<string, RelayedRoute>();
+  /** Refused while draining before any route matched: the app labels these with its middleware's pattern. */
+  private readonly drainingMeter: RouteMeter;
+
+  constructor(private readonly deps: RelayFastPathDeps) {
+    for (const endpoint of Object.values(ENDPOINTS)) {
+      const meter = deps.observer.meter('POST', endpoint.path);
+      this.routes.set(endpoint.path, { endpoint, surface: surfaceOf(endpoint.path), meter });
+    }
+    this.drainingMeter = deps.observer.meter('POST', '/*');
+  }
+
+  /** Takes the request when it is a relayed one the app would route; false leaves it to the app. */
+  serves(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
+    if (incoming.method !== 'POST') return false;
+    const url = incoming.url ?? '';
+    const queryAt = url.indexOf('?');
+    const route = this.routes.get(queryAt === -1 ? url : url.slice(0, queryAt));
+    if (route === undefined) return false;
+    const exchange = new Exchange(route, incoming, outgoing);
+    // Left to the app: what it refuses before routing (no Host, an invalid one), and a fragment.
+    const host = exchange.host || this.deps.defaultHost;
+    if (!host || !hostAccepted(host) || (queryAt !== -1 && url.includes('#', queryAt))) return false;
+    void this.relay(exchange, queryAt === -1 ? '' : url.slice(queryAt + 1));
+    return true;
+  }
+
+  private async relay(exchange: Exchange, query: string): Promise<void> {
+    const { drain, tenants } = this.deps;
+    const { route, incoming, outgoing } = exchange;
+    exchange.started = performance.now();
+    exchange.requestId = newRequestId();
+    try {
+      if (drain?.refuses(route.endpoint.path)) {
+        this.answerFailure(exchange, drainingError(), this.drainingMeter);
+        return;
+      }
+      drain?.enter();
+      let status: number;
+      try {
+        const secret = tenantSecret(tenants, exchange, query, peerAddress(incoming));
+        // A gateway built without a tenant store (shell tests) knows no keys.
+        if (tenants === undefined) throw unknownKeyError();
+        const outcome = await relayTenantRequest(
+          tenants,
+          route.endpoint,
+          secret,
+          incoming,
+          outgoing,
+          exchange.requestId,
+        );
+        status = outcome.status;
+      } catch (error) {
+        this.answerFailure(exchange, error, route.meter);
+        return;
+      } finally {
+        drain?.leave();
+      }
+      this.observe(exchange, route.meter, status);
+    } catch (error) {
+      // Only a fault of the fast path itself lands here: reported, and the connection cut.
+      this.deps.observer.logger.error(this.logFields(exchange, { err: error }), 'unhandled error');
+      outgoing.destroy();
+    }
+  }
+
+  private answerFailure(exchange: Exchange, error: unknown, meter: RouteMeter): void {
+    const { incoming, outgoing } = exchange;
+    const answer = failureAnswer(error, exchange.route.surface, exchange.requestId, {
+      publicErrors: this.deps.metrics.publicErrors,
+      unexpected: (cause) =>
+        this.deps.observer.logger.error(this.logFields(exchange, { err: cause }), 'unhandled error'),
+    });
+    if (outgoing.headersSent) {
+      // The relay does not throw once it has written (relay-pipeline.ts); should it, the answer is cut.
+      this.observe(exchange, meter, outgoing.statusCode);
+      outgoing.destroy();
       return;
     }
-    drain?.enter();
-    try {
-      const secret = tenantSecret(deps.tenants, headers, query, peerAddress(incoming));
-      // A gateway built without a tenant store (shell tests) knows no keys.
-      if (deps.tenants === undefined) throw unknownKeyError();
-      const outcome = await relayTenantRequest(
-        deps.tenants,
-        route.endpoint,
-        secret,
-        incoming,
-        outgoing,
-        requestId,
-      );
-      done(route, route.meter, headers, requestId, started, outcome.status);
-    } catch (error) {
-      answerFailure(error, route, route.meter, headers, requestId, started, incoming, outgoing);
-    } finally {
-      drain?.leave();
-    }
-  };
+    // Observed before the answer leaves, as in the app: a client reading /metrics next sees it.
+    this.observe(exchange, meter, answer.status);
+    outgoing.writeHead(answer.status, {
+      ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)),
+    });
+    outgoing.end(answer.body);
+    discardBodyAfter(incoming, outgoing);
+  }
 
-  const done = (
-    route: RelayedRoute,
-    meter: RouteMeter,
-    headers: EdgeHeaders,
-    requestId: string,
-    started: number,
-    status: number,
-  ): void => {
-    const seconds = (performance.now() - started) / 1000;
+  /** The HTTP metrics, and the access-log line when info is on. */
+  private observe(exchange: Exchange, meter: RouteMeter, status: number): void {
+    const seconds = (performance.now() - exchange.started) / 1000;
     meter.record(status, seconds);
-    if (!deps.observer.logsRequests()) return;
-    // The fields a per-request child logger would carry, first: the same line, without the child.
+    if (!this.deps.observer.logsRequests()) return;
     const fields = {
-      request_id: requestId,
-      ...(headers.callerId === undefined ? {} : { caller_request_id: headers.callerId.slice(0, 128) }),
       method: 'POST',
-      path: route.endpoint.path,
+      path: exchange.route.endpoint.path,
       route: meter.route,
       status,
       ms: accessLogMs(seconds),
     };
-    deps.observer.logger.info(fields, 'request');
-  };
-
-  const answerFailure = (
-    error: unknown,
-    route: RelayedRoute,
-    meter: RouteMeter,
-    headers: EdgeHeaders,
-    requestId: string,
-    started: number,
-    incoming: IncomingMessage,
-    outgoing: ServerResponse,
-  ): void => {
-    const answer = failureAnswer(error, route.surface, requestId, {
-      publicErrors: deps.metrics.publicErrors,
-      unexpected: (cause) =>
-        deps.observer.logger.error(
-          {
-            request_id: requestId,
-            ...(headers.callerId === undefined ? {} : { caller_request_id: headers.callerId.slice(0, 128) }),
-            err: cause,
-          },
-          'unhandled error',
-        ),
-    });
-    if (outgoing.headersSent) {
-      // The relay never throws once it has written (relay-pipeline.ts); should it, the answer is cut.
-      done(route, meter, headers, requestId, started, outgoing.statusCode);
-      outgoing.destroy();
-      return;
-    }
-    // Counted before the answer leaves, as the app does: a client reading /metrics next sees it.
-    done(route, meter, headers, requestId, started, answer.status);
-    writeAnswer(outgoing, answer);
-    discardBodyAfter(incoming, outgoing);
-  };
-
-  return function relayOrFallback(incoming, outgoing) {
-    const url = incoming.url ?? '';
-    const queryAt = url.indexOf('?');
-    const route =
-      incoming.method === 'POST' ? routes.get(queryAt === -1 ? url : url.slice(0, queryAt)) : undefined;
-    const headers = route === undefined ? undefined : edgeHeaders(incoming.rawHeaders);
-    // Left to the app: what it refuses before routing (no Host, an invalid one) and any fragment.
-    const host = headers?.host || deps.defaultHost;
-    if (
-      route === undefined ||
-      headers === undefined ||
-      !host ||
-      !hostAccepted(host) ||
-      url.includes('#', queryAt)
-    ) {
-      fallback(incoming, outgoing);
-      return;
-    }
-    void serve(route, headers, queryAt === -1 ? '' : url.slice(queryAt + 1), incoming, outgoing);
-  };
-}
-
-function writeAnswer(outgoing: ServerResponse, answer: ErrorAnswer): void {
-  outgoing.writeHead(answer.status, {
-    ...answer.headers,
-    'content-length': String(Buffer.byteLength(answer.body)),
-  });
-  outgoing.end(answer.body);
-}
-
-/** One pass over the raw headers (names in any case), joining duplicates with ", " as `Headers` does. */
-function edgeHeaders(raw: readonly string[]): EdgeHeaders {
-  const headers: EdgeHeaders = {
-    host: undefined,
-    authorization: undefined,
-    xApiKey: undefined,
-    callerId: undefined,
-  };
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
-    switch (name.length) {
-      case 4:
-        // Node keeps the first Host, as @hono/node-server reads it.
-        if (headers.host === undefined && name.toLowerCase() === 'host') headers.host = value;
-        break;
-      case 9:
-        if (name.toLowerCase() === 'x-api-key') headers.xApiKey = joined(headers.xApiKey, value);
-        break;
-      case 12:
-        if (name.toLowerCase() === 'x-request-id') headers.callerId = joined(headers.callerId, value);
-        break;
-      case 13:
-        if (name.toLowerCase() === 'authorization')
-          headers.authorization = joined(headers.authorization, value);
-        break;
-    }
+    this.deps.observer.logger.info(this.logFields(exchange, fields), 'request');
   }
-  return headers;
+
+  /**
+   * The fields a per-request child logger would carry, then `fields`: the same JSON line as the app
+   * writes through its child logger, without making one per request.
+   */
+  private logFields(exchange: Exchange, fields: Record<string, unknown>): Record<string, unknown> {
+    const { requestId, callerId } = exchange;
+    return callerId === undefined
+      ? { request_id: requestId, ...fields }
+      : { request_id: requestId, caller_request_id: callerId.slice(0, 128), ...fields };
+  }
 }
 
 function joined(previous: string | undefined, value: string): string {
