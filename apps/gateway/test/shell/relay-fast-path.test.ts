@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppDeps, createApp, createRequestListener } from '../../src/app.ts';
@@ -265,6 +265,26 @@ describe('relayed tenant routes through the request listener', () => {
     expect(await metricsOf(deps)).toContain(
       'relay_gateway_http_requests_total{method="POST",route="/*",status="503"} 1',
     );
+  });
+
+  it('answers before reading a body, then closes the connection if the body never ends', async () => {
+    const { url } = await gateway();
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n`,
+    );
+    const started = Date.now();
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(received).toContain('API_KEY_REQUIRED');
+    // Cut after the 500 ms bound, not held open until the server's request timeout.
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('leaves every other request to the app', async () => {
