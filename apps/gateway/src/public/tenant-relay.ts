@@ -22,7 +22,7 @@ export function unknownKeyError(): PublicError {
  * not already loaded (no database lookup, nothing learned) until its window passes; keys in use keep
  * working, so one bad client behind a shared address does not cut off the others.
  */
-export function refuseIfGuessing(deps: PublicRouteDeps | undefined, address: string, secret: string): void {
+function refuseIfGuessing(deps: PublicRouteDeps | undefined, address: string, secret: string): void {
   const throttle = deps?.keyThrottle;
   if (throttle === undefined) return;
   const waitMs = throttle.retryAfterMs(address);
