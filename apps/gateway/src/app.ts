@@ -1,17 +1,19 @@
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { validationDetails } from '@relay/schemas';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { type AdminDeps, registerAdminRoutes } from './admin/index.ts';
 import type { GatewayConfig } from './config.ts';
 import { AdminError, PublicError } from './errors.ts';
 import type { Drain } from './http/drain.ts';
 import type { AppEnv } from './http/env.ts';
-import { errorResponse, surfaceOf } from './http/error-response.ts';
-import { observe } from './http/observe.ts';
+import { errorResponse, failureAnswer, responseOf, surfaceOf } from './http/error-response.ts';
+import { HttpObserver, observe } from './http/observe.ts';
 import { type ReadinessCheck, registerOpsRoutes } from './http/ops-routes.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { relayFastPath } from './public/relay-fast-path.ts';
 import { type PublicRouteDeps, registerPublicRoutes } from './public/routes.ts';
 
 /** Everything the app needs, built once by serve.ts (or by a test). */
@@ -56,7 +58,7 @@ export function createApp(deps: AppDeps, surface: AppSurface = 'all'): GatewayAp
     },
   });
 
-  app.use('*', observe({ logger: deps.logger, metrics: deps.metrics }));
+  app.use('*', observe(new HttpObserver(deps.logger, deps.metrics)));
   if (deps.drain) app.use('*', deps.drain.middleware());
   // /v1 bodies are limited by the relay itself while it reads them from the socket (relay/read-body.ts):
   // Hono's bodyLimit would open the request's web stream and start consuming the socket first.
@@ -75,24 +77,35 @@ export function createApp(deps: AppDeps, surface: AppSurface = 'all'): GatewayAp
     ),
   );
 
-  app.onError((error, c) => {
-    const surface = surfaceOf(c.req.path);
-    const requestId = c.var.requestId;
-    if (error instanceof PublicError || error instanceof AdminError) {
-      if (surface === 'openai' || surface === 'anthropic')
-        deps.metrics.publicErrors.inc({ code: error.code });
-      return errorResponse(error, surface, requestId);
-    }
-    if (error instanceof HTTPException && error.status < 500) {
-      // Hono's own 4xx (e.g. a malformed JSON body in a validator) keep their status, in our envelope.
-      const code = error.status === 413 ? 'REQUEST_TOO_LARGE' : 'INVALID_REQUEST';
-      return errorResponse(new PublicError(code, error.message || 'invalid request'), surface, requestId);
-    }
-    c.var.logger.error({ err: error }, 'unhandled error');
-    return errorResponse(new PublicError('INTERNAL_ERROR', 'internal error'), surface, requestId);
-  });
+  app.onError((error, c) =>
+    responseOf(
+      failureAnswer(error, surfaceOf(c.req.path), c.var.requestId, {
+        publicErrors: deps.metrics.publicErrors,
+        unexpected: (cause) => c.var.logger.error({ err: cause }, 'unhandled error'),
+      }),
+    ),
+  );
 
   return app;
+}
+
+/**
+ * What serve.ts listens with: the app behind Node's request listener, the relayed tenant routes
+ * served before it by the fast path (ADR 0021) on the ports that serve the tenant API.
+ * `hostname` stands in for a missing Host header (an HTTP/1.0 request), as in @hono/node-server.
+ */
+export function createRequestListener(
+  deps: AppDeps,
+  options: { surface?: AppSurface; hostname?: string } = {},
+): RequestListener {
+  const { surface = 'all', hostname } = options;
+  const viaApp = getRequestListener(createApp(deps, surface).fetch, { hostname });
+  if (surface === 'admin') return viaApp;
+  const observer = new HttpObserver(deps.logger, deps.metrics);
+  return relayFastPath(
+    { observer, metrics: deps.metrics, tenants: deps.tenants, drain: deps.drain, defaultHost: hostname },
+    viaApp,
+  );
 }
 
 function tooLargeAbove(maxSize: number) {

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createRequestListener } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { Drain } from './http/drain.ts';
 import { createLogger } from './logger.ts';
@@ -23,7 +22,10 @@ async function main(): Promise<void> {
   const drain = new Drain();
   const deps = { ...services.deps, drain };
   // With a separate admin listener each port serves only its own API.
-  const app = createApp(deps, config.adminListen ? 'tenant' : 'all');
+  const listener = createRequestListener(deps, {
+    surface: config.adminListen ? 'tenant' : 'all',
+    hostname: config.host,
+  });
 
   if (config.redisUrl === undefined) {
     // ADR 0005: embedded mode batches usage in memory (up to 1 s; ADR 0012) and relaxes PGlite's fsync.
@@ -33,19 +35,19 @@ async function main(): Promise<void> {
   }
   // Plain HTTP/1.1 servers (no http2 option), so the connection-level close methods exist.
   const servers: Server[] = [
-    serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    listen(listener, config.port, config.host, (port) => {
       logger.info(
-        { port: info.port, host: config.host, mode: config.databaseUrl ? 'production' : 'embedded' },
+        { port, host: config.host, mode: config.databaseUrl ? 'production' : 'embedded' },
         'gateway listening',
       );
-    }) as Server,
+    }),
   ];
   if (config.adminListen) {
     const { host, port } = config.adminListen;
     servers.push(
-      serve({ fetch: createApp(deps, 'admin').fetch, port, hostname: host }, (info) =>
-        logger.info({ port: info.port, host }, 'admin listening'),
-      ) as Server,
+      listen(createRequestListener(deps, { surface: 'admin', hostname: host }), port, host, (listening) =>
+        logger.info({ port: listening, host }, 'admin listening'),
+      ),
     );
   }
   for (const server of servers) {
@@ -100,6 +102,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function listen(
+  listener: RequestListener,
+  port: number,
+  host: string,
+  onListening: (port: number) => void,
+): Server {
+  const server = createServer(listener);
+  server.listen(port, host, () => {
+    const address = server.address();
+    onListening(typeof address === 'object' && address !== null ? address.port : port);
+  });
+  return server;
 }
 
 /** One line an operator can act on, instead of a stack trace. */

@@ -37,23 +37,34 @@ export class Drain {
     });
   }
 
+  /** Whether a new request for `path` is refused now (liveness and metrics are always answered). */
+  refuses(path: string): boolean {
+    return this.started && !ALWAYS_ANSWERED.has(path);
+  }
+
+  /** Counts a request in flight until `leave()`; `idle()` waits for it. */
+  enter(): void {
+    this.inFlight += 1;
+  }
+
+  leave(): void {
+    this.inFlight -= 1;
+    this.wakeIfIdle();
+  }
+
   middleware(): MiddlewareHandler<AppEnv> {
     return async (c, next) => {
-      if (this.started && !ALWAYS_ANSWERED.has(c.req.path)) {
+      if (this.refuses(c.req.path)) {
         if (c.req.path === '/readyz') {
           return c.json({ status: 'draining' }, 503, { connection: 'close' });
         }
-        throw new PublicError('SERVICE_UNAVAILABLE', 'the gateway is shutting down; retry the request', {
-          retryAfterSeconds: 1,
-          closeConnection: true,
-        });
+        throw drainingError();
       }
-      this.inFlight += 1;
+      this.enter();
       try {
         await next();
       } finally {
-        this.inFlight -= 1;
-        this.wakeIfIdle();
+        this.leave();
       }
     };
   }
@@ -62,4 +73,12 @@ export class Drain {
     if (!this.started || this.inFlight > 0) return;
     for (const wake of this.waiters.splice(0)) wake();
   }
+}
+
+/** The answer to a request arriving while draining: the client retries on a new connection. */
+export function drainingError(): PublicError {
+  return new PublicError('SERVICE_UNAVAILABLE', 'the gateway is shutting down; retry the request', {
+    retryAfterSeconds: 1,
+    closeConnection: true,
+  });
 }

@@ -5,6 +5,8 @@ import {
   openAiErrorBody,
   type PublicErrorCode,
 } from '@relay/schemas';
+import { HTTPException } from 'hono/http-exception';
+import type { Counter } from 'prom-client';
 import { AdminError, PublicError } from '../errors.ts';
 
 /** Which envelope a path answers with. */
@@ -26,11 +28,14 @@ const ADMIN_EQUIVALENT: Partial<Record<PublicErrorCode, AdminErrorCode>> = {
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 };
 
-export function errorResponse(
+/** An error answer as plain data, written either as a web Response (Hono) or straight to the socket. */
+export type ErrorAnswer = { status: number; headers: Record<string, string>; body: string };
+
+export function errorAnswer(
   error: PublicError | AdminError,
   surface: Surface,
   requestId: string,
-): Response {
+): ErrorAnswer {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
   let body: unknown;
   if (error instanceof AdminError) {
@@ -52,5 +57,41 @@ export function errorResponse(
   if (error.options.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   }
-  return new Response(JSON.stringify(body), { status: error.status, headers });
+  return { status: error.status, headers, body: JSON.stringify(body) };
+}
+
+export function errorResponse(
+  error: PublicError | AdminError,
+  surface: Surface,
+  requestId: string,
+): Response {
+  return responseOf(errorAnswer(error, surface, requestId));
+}
+
+export function responseOf(answer: ErrorAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * What any failure of a request answers (the app's `onError` and the relay fast path): our errors
+ * in their envelope (counted by code on the tenant surfaces), Hono's own 4xx in the same envelope,
+ * anything else reported and answered 500 INTERNAL_ERROR.
+ */
+export function failureAnswer(
+  error: unknown,
+  surface: Surface,
+  requestId: string,
+  report: { publicErrors: Counter<'code'>; unexpected: (error: unknown) => void },
+): ErrorAnswer {
+  if (error instanceof PublicError || error instanceof AdminError) {
+    if (surface === 'openai' || surface === 'anthropic') report.publicErrors.inc({ code: error.code });
+    return errorAnswer(error, surface, requestId);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own 4xx (e.g. a malformed JSON body in a validator) keep their status, in our envelope.
+    const code = error.status === 413 ? 'REQUEST_TOO_LARGE' : 'INVALID_REQUEST';
+    return errorAnswer(new PublicError(code, error.message || 'invalid request'), surface, requestId);
+  }
+  report.unexpected(error);
+  return errorAnswer(new PublicError('INTERNAL_ERROR', 'internal error'), surface, requestId);
 }

@@ -52,6 +52,13 @@ export class FailureThrottle {
 
 /** The peer address of a request served by @hono/node-server (`unknown` in-process). */
 export function clientAddress(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  const env = c.env as { incoming?: PeerOf } | undefined;
+  return peerAddress(env?.incoming);
+}
+
+type PeerOf = { socket?: { remoteAddress?: string } | null };
+
+/** The peer address of a Node request (`unknown` once the socket is gone). */
+export function peerAddress(incoming: PeerOf | undefined): string {
+  return incoming?.socket?.remoteAddress ?? 'unknown';
 }

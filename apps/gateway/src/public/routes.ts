@@ -3,65 +3,42 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import { PublicError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { clientAddress, type FailureThrottle } from '../http/failure-throttle.ts';
+import { clientAddress } from '../http/failure-throttle.ts';
 import { checkTenant } from '../relay/check-tenant.ts';
 import { modelsFor } from '../relay/list-models.ts';
-import type { RelayPipeline } from '../relay/relay-pipeline.ts';
-import type { TenantDirectory, TenantView } from '../relay/tenant-directory.ts';
+import type { TenantView } from '../relay/tenant-directory.ts';
 import { ENDPOINTS, type Endpoint } from '../upstream/endpoints.ts';
-import { apiKeyFromRequest } from './api-key.ts';
+import { apiKeyFromRequest, type KeyHeaders, queryOf } from './api-key.ts';
+import {
+  noteIfUnknown,
+  type PublicRouteDeps,
+  relayTenantRequest,
+  tenantSecret,
+  unknownKeyError,
+} from './tenant-relay.ts';
 
-export type PublicRouteDeps = {
-  relay: RelayPipeline;
-  directory: TenantDirectory;
-  /** Unknown keys per client address before 429 AUTH_THROTTLED; absent = not throttled. */
-  keyThrottle?: FailureThrottle;
-};
+export type { PublicRouteDeps } from './tenant-relay.ts';
 
 /** Tenant routes (docs/architecture.md#the-relay). Relayed routes write straight to the socket (no Response copy). */
 export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | undefined): void {
+  const keyHeaders = (c: Context<AppEnv>): KeyHeaders => ({
+    authorization: c.req.header('authorization'),
+    xApiKey: c.req.header('x-api-key'),
+  });
   const secretOf = (c: Context<AppEnv>) =>
-    apiKeyFromRequest(
-      { authorization: c.req.header('authorization'), xApiKey: c.req.header('x-api-key') },
-      new URL(c.req.url),
-    );
-  const unknownKey = () => new PublicError('INVALID_API_KEY', 'Incorrect API key provided.');
+    tenantSecret(deps, keyHeaders(c), queryOf(c.req.url), clientAddress(c));
 
-  /**
-   * Key guessing: an address that presented too many unknown keys is refused any key this gateway has
-   * not already loaded (no database lookup, nothing learned) until its window passes; keys in use keep
-   * working, so one bad client behind a shared address does not cut off the others.
-   */
-  const refuseIfGuessing = (c: Context<AppEnv>, secret: string) => {
-    const throttle = deps?.keyThrottle;
-    if (throttle === undefined) return;
-    const waitMs = throttle.retryAfterMs(clientAddress(c));
-    if (waitMs > 0 && !deps?.directory.knows(secret)) {
-      throw new PublicError('AUTH_THROTTLED', 'Too many invalid API keys from this address; retry later.', {
-        retryAfterSeconds: waitMs / 1000,
-      });
-    }
-  };
-  const noteIfUnknown = (c: Context<AppEnv>, error: unknown) => {
-    if (error instanceof PublicError && error.code === 'INVALID_API_KEY')
-      deps?.keyThrottle?.recordFailure(clientAddress(c));
-  };
-
+  // Served by the fast path (relay-fast-path.ts) before Hono when listening; registered here too for
+  // what the fast path leaves to Hono (e.g. a percent-encoded path) and for in-process requests.
   const relay = (endpoint: Endpoint) =>
     async function relayRoute(c: Context<AppEnv>) {
       const secret = secretOf(c);
       // A gateway built without a tenant store (shell tests) knows no keys.
-      if (deps === undefined) throw unknownKey();
-      refuseIfGuessing(c, secret);
+      if (deps === undefined) throw unknownKeyError();
       const { incoming, outgoing } = nodeBindings(c);
-      try {
-        const outcome = await deps.relay.handle(endpoint, secret, incoming, outgoing, c.var.requestId);
-        c.set('sentStatus', outcome.status);
-        return RESPONSE_ALREADY_SENT;
-      } catch (error) {
-        noteIfUnknown(c, error);
-        throw error;
-      }
+      const outcome = await relayTenantRequest(deps, endpoint, secret, incoming, outgoing, c.var.requestId);
+      c.set('sentStatus', outcome.status);
+      return RESPONSE_ALREADY_SENT;
     };
   app.post(ENDPOINTS.chat.path, relay(ENDPOINTS.chat));
   app.post(ENDPOINTS.embeddings.path, relay(ENDPOINTS.embeddings));
@@ -71,11 +48,10 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | 
 
   const authenticated = async (c: Context<AppEnv>): Promise<TenantView> => {
     const secret = secretOf(c);
-    refuseIfGuessing(c, secret);
     const view = deps === undefined ? null : await deps.directory.lookup(secret);
     if (view === null) {
-      const error = unknownKey();
-      noteIfUnknown(c, error);
+      const error = unknownKeyError();
+      noteIfUnknown(deps, clientAddress(c), error);
       throw error;
     }
     checkTenant(view, Date.now(), nodeBindings(c).incoming.socket.remoteAddress, { spending: false });
@@ -114,7 +90,7 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: PublicRouteDeps | 
 
   // Any other /v1 path still requires a key first, so an unauthenticated probe learns nothing.
   app.all('/v1/*', (c) => {
-    secretOf(c);
+    apiKeyFromRequest(keyHeaders(c), queryOf(c.req.url));
     throw new PublicError('NOT_FOUND', `Unknown endpoint ${c.req.method} ${c.req.path}.`);
   });
 }
