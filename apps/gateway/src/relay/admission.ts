@@ -3,7 +3,7 @@ import { headerValue } from '../upstream/header-value.ts';
 import { requestAccountSlot, returnClaim } from './account-slot.ts';
 import { stickyKeyOf, type Ticket } from './admission-gate.ts';
 import type { Admission, RelayCall, RelayEnv } from './relay-call.ts';
-import { orderRoutes, rememberSticky, usableRoutes } from './route-order.ts';
+import { firstRoute, rememberSticky, usableRoutes } from './route-order.ts';
 import { sessionIdentity } from './session-identity.ts';
 
 /**
@@ -49,7 +49,7 @@ function claimPredictedSlot(env: RelayEnv, call: RelayCall, session: string | un
   const stickyKey = stickyKeyOf(call.view, session);
   const hint = stickyKey === undefined ? undefined : env.stickyHints.get(stickyKey);
   const usable = usableRoutes(call, NO_STATES, env.clock.now());
-  const route = orderRoutes(env, call, usable, hint)[0];
+  const route = firstRoute(env, call, usable, hint);
   if (route === undefined || route.account.row.concurrency <= 0) return;
   call.claim = { accountId: route.account.row.id, route, outcome: requestAccountSlot(env, call, route) };
 }

@@ -37,6 +37,7 @@ function loadRatio(candidate: SelectionCandidate): number {
   return candidate.inFlight / capacity;
 }
 
-function compareCandidates(a: SelectionCandidate, b: SelectionCandidate): number {
+/** The selection order of two candidates (negative: `a` is tried first). */
+export function compareCandidates(a: SelectionCandidate, b: SelectionCandidate): number {
   return a.priority - b.priority || loadRatio(a) - loadRatio(b) || a.lastUsedAt - b.lastUsedAt;
 }

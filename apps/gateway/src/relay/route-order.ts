@@ -1,5 +1,5 @@
 import type { AccountState } from '../runtime/account-health.ts';
-import { orderCandidates } from './order-candidates.ts';
+import { compareCandidates, orderCandidates, type SelectionCandidate } from './order-candidates.ts';
 import { planFor } from './protocol-plan.ts';
 import type { RelayCall, RelayEnv } from './relay-call.ts';
 import type { ModelRoute } from './tenant-directory.ts';
@@ -31,19 +31,54 @@ export function orderRoutes(
 ): ModelRoute[] {
   const byId = new Map(usable.map((route) => [route.account.row.id, route]));
   const ordered = orderCandidates(
-    usable.map((route) => ({
-      accountId: route.account.row.id,
-      priority: route.account.priority,
-      weight: route.account.row.weight,
-      concurrency: route.account.row.concurrency,
-      inFlight: env.inFlight.get(route.account.row.id) ?? 0,
-      lastUsedAt: env.lastUsed.get(route.account.row.id) ?? 0,
-    })),
+    usable.map((route) => candidateOf(env, route)),
     preferred,
   ).flatMap((candidate) => byId.get(candidate.accountId) ?? []);
-  const translated = (route: ModelRoute) => planFor(call.endpoint, route.account)?.translation !== undefined;
+  const translated = (route: ModelRoute) => isTranslated(call, route);
   if (!ordered.some(translated) || ordered.every(translated)) return ordered;
   return [...ordered.filter((route) => !translated(route)), ...ordered.filter(translated)];
+}
+
+/**
+ * `orderRoutes(…)[0]` without sorting: the route tried first (what the slot claimed with admission
+ * is for), in one pass over the candidates.
+ */
+export function firstRoute(
+  env: RelayEnv,
+  call: RelayCall,
+  usable: readonly ModelRoute[],
+  preferred: string | undefined,
+): ModelRoute | undefined {
+  // Natives first when the group mixes protocols: the first route is then the first native one.
+  const natives = usable.some((route) => !isTranslated(call, route));
+  let best: ModelRoute | undefined;
+  let bestCandidate: SelectionCandidate | undefined;
+  for (const route of usable) {
+    if (natives && isTranslated(call, route)) continue;
+    if (route.account.row.id === preferred) return route;
+    const candidate = candidateOf(env, route);
+    if (bestCandidate === undefined || compareCandidates(candidate, bestCandidate) < 0) {
+      best = route;
+      bestCandidate = candidate;
+    }
+  }
+  return best;
+}
+
+function candidateOf(env: RelayEnv, route: ModelRoute): SelectionCandidate {
+  const id = route.account.row.id;
+  return {
+    accountId: id,
+    priority: route.account.priority,
+    weight: route.account.row.weight,
+    concurrency: route.account.row.concurrency,
+    inFlight: env.inFlight.get(id) ?? 0,
+    lastUsedAt: env.lastUsed.get(id) ?? 0,
+  };
+}
+
+function isTranslated(call: RelayCall, route: ModelRoute): boolean {
+  return planFor(call.endpoint, route.account)?.translation !== undefined;
 }
 
 /** Remembers the sticky account this process saw for a key (bounded: forgotten wholesale when full). */
