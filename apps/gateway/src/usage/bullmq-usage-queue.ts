@@ -24,7 +24,7 @@ export interface BullmqUsageQueueOptions {
   prefix?: string;
   /** Records per job (default 500): a full batch is shipped at once. */
   maxBatchSize?: number;
-  /** How long a record may wait for others before its batch is shipped (default 20 ms). */
+  /** How long a record may wait for others before its batch is shipped (default 50 ms). */
   lingerMs?: number;
   /** Backoff between attempts while Redis is unreachable (default 100 ms doubling to 30 s). */
   retry?: BackoffOptions;
@@ -91,7 +91,7 @@ export class BullmqUsageQueue implements UsageQueue {
 
     this.pump = new BatchPump<UsageRecord>({
       maxBatchSize: options.maxBatchSize ?? 500,
-      lingerMs: options.lingerMs ?? 20,
+      lingerMs: options.lingerMs ?? 50,
       retry: options.retry ?? DEFAULT_BACKOFF,
       sink: (batch) => this.send(batch),
       onFailure: (error, attempt, size, retryInMs) => {
