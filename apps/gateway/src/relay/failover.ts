@@ -48,8 +48,12 @@ export async function relayWithFailover(
     for (const route of ordered) {
       if (call.attempts >= env.maxAttempts || abort.signal.aborted) break;
       const accountId = route.account.row.id;
-      if (states.get(accountId)?.status === 'half_open' && !(await env.health.tryAcquireTrial(accountId)))
+      if (states.get(accountId)?.status === 'half_open' && !(await env.health.tryAcquireTrial(accountId))) {
+        // Another request holds the trial: a slot claimed for this account goes back now, not when
+        // the call (perhaps a long stream on the next account) ends.
+        if (call.claim?.accountId === accountId) returnClaim(env, call);
         continue;
+      }
       if (!holdAccountSlot(env, call, route, await slotFor(env, call, route))) continue;
       call.attempts += 1;
       call.route = route;
