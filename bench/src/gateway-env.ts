@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { type ManagedProcess, startProcess } from '@relay/testkit';
+
 /** The admin token of every gateway the benchmark starts. */
 export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
@@ -21,4 +24,15 @@ export function gatewayEnv(port: number, dataDir: string): Record<string, string
     env.GATEWAY_USAGE_WORKER = 'off';
   } else env.NODE_ENV = 'development';
   return env;
+}
+
+/** The usage worker process of the production topology (`GATEWAY_USAGE_WORKER=off` on the gateway). */
+export async function startUsageWorker(root: string, env: Record<string, string>): Promise<ManagedProcess> {
+  const worker = await startProcess({
+    command: process.execPath,
+    args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
+    env: { ...env, LOG_LEVEL: 'info' },
+  });
+  await worker.waitForOutput(/usage worker started/, { timeoutMs: 60_000 });
+  return worker;
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
-import { BENCH_ADMIN_TOKEN, gatewayEnv } from './gateway-env.ts';
+import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
@@ -49,15 +49,7 @@ const gw = await startProcess({
   outputLimit: process.env.Q_KEEP_OUT ? 256 * 1024 * 1024 : undefined,
   timeoutMs: 120_000,
 });
-const worker =
-  env.REDIS_URL === undefined
-    ? undefined
-    : await startProcess({
-        command: process.execPath,
-        args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
-        env: { ...env, LOG_LEVEL: 'info' },
-      });
-await worker?.waitForOutput(/usage worker started/);
+const worker = env.REDIS_URL === undefined ? undefined : await startUsageWorker(root, env);
 const url = `http://127.0.0.1:${port}`;
 const key = await seedBenchTenant({
   gatewayUrl: url,

@@ -11,7 +11,7 @@ import {
   startProcess,
   startTsxProcess,
 } from '@relay/testkit';
-import { BENCH_ADMIN_TOKEN, gatewayEnv } from './gateway-env.ts';
+import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { type LoadRequest, runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
@@ -137,7 +137,7 @@ async function startGateway(
     timeoutMs: 120_000,
   });
   const startMs = Math.round(performance.now() - started);
-  const worker = env.REDIS_URL === undefined ? undefined : await startUsageWorker(env);
+  const worker = env.REDIS_URL === undefined ? undefined : await startUsageWorker(root, env);
   const url = `http://127.0.0.1:${port}`;
   const key = await seedBenchTenant({
     gatewayUrl: url,
@@ -158,17 +158,6 @@ async function startGateway(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The usage worker process of the production topology (`GATEWAY_USAGE_WORKER=off` on the gateway). */
-async function startUsageWorker(env: Record<string, string>): Promise<ManagedProcess> {
-  const worker = await startProcess({
-    command: process.execPath,
-    args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
-    env: { ...env, LOG_LEVEL: 'info' },
-  });
-  await worker.waitForOutput(/usage worker started/, { timeoutMs: 60_000 });
-  return worker;
 }
 
 /** Bundles the gateway as production runs it (scripts/build-app.mjs). */

@@ -67,7 +67,7 @@ describe('the repository stands alone', () => {
   it('the checker catches each kind of outside reference', () => {
     const samples = [
       // (spelled in parts so that a bulk rewrite, or a grep, of such references leaves these samples alone)
-      `see ..${'/'}shared/spec/overview.md`,
+      `see ${['..', 'shared', 'spec', 'overview.md'].join('/')}`,
       `as gateway${'.md'} §3 says`,
       `(quality${'.md'}: ≤ 150 µs)`,
       'the product spec says',

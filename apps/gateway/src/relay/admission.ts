@@ -1,7 +1,7 @@
 import type { AccountState } from '../runtime/account-health.ts';
 import { headerValue } from '../upstream/header-value.ts';
-import { requestAccountSlot, returnClaim } from './account-slot.ts';
-import { stickyKeyOf, type Ticket } from './admission-gate.ts';
+import { requestAccountSlot } from './account-slot.ts';
+import { stickyKeyOf } from './admission-gate.ts';
 import type { Admission, RelayCall, RelayEnv } from './relay-call.ts';
 import { firstRoute, rememberSticky, usableRoutes } from './route-order.ts';
 import { sessionIdentity } from './session-identity.ts';
@@ -25,14 +25,8 @@ export async function admit(env: RelayEnv, call: RelayCall): Promise<Admission> 
     return new Map<string, AccountState>();
   });
   claimPredictedSlot(env, call, session);
-  let ticket: Ticket;
-  let states: Map<string, AccountState>;
-  try {
-    [ticket, states] = await Promise.all([entered, health]);
-  } catch (error) {
-    returnClaim(env, call);
-    throw error;
-  }
+  // A refusal leaves the claim on the call: the pipeline gives it back when the call ends.
+  const [ticket, states] = await Promise.all([entered, health]);
   call.ticket = ticket;
   const stickyKey = ticket.stickyKey;
   if (stickyKey !== undefined && ticket.sticky !== null) rememberSticky(env, stickyKey, ticket.sticky);

@@ -84,7 +84,6 @@ export async function relayWithFailover(
     }
   } finally {
     outgoing.off('close', onClientGone);
-    returnClaim(env, call);
   }
 
   if (abort.signal.aborted) {

@@ -40,35 +40,30 @@ export class CachedAccountHealth implements AccountHealth {
     return read;
   }
 
-  async recordSuccess(accountId: string): Promise<void> {
-    this.forget(accountId);
-    try {
-      await this.inner.recordSuccess(accountId);
-    } finally {
-      this.forget(accountId);
-    }
+  recordSuccess(accountId: string): Promise<void> {
+    return this.changing(accountId, () => this.inner.recordSuccess(accountId));
   }
 
-  async recordFailure(
+  recordFailure(
     accountId: string,
     failure: { kind: FailureKind; retryAfterMs?: number },
   ): Promise<AccountState> {
-    this.forget(accountId);
-    try {
-      return await this.inner.recordFailure(accountId, failure);
-    } finally {
-      this.forget(accountId);
-    }
+    return this.changing(accountId, () => this.inner.recordFailure(accountId, failure));
   }
 
   tryAcquireTrial(accountId: string): Promise<boolean> {
     return this.inner.tryAcquireTrial(accountId);
   }
 
-  async clear(accountId: string): Promise<void> {
+  clear(accountId: string): Promise<void> {
+    return this.changing(accountId, () => this.inner.clear(accountId));
+  }
+
+  /** A change to an account: its entry is forgotten before and after (a reading in between is not kept). */
+  private async changing<T>(accountId: string, change: () => Promise<T>): Promise<T> {
     this.forget(accountId);
     try {
-      await this.inner.clear(accountId);
+      return await change();
     } finally {
       this.forget(accountId);
     }
