@@ -80,6 +80,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const client = createRedisClient(options.redisUrl, 'command', clientOptions);
   const subscriber = createRedisClient(options.redisUrl, 'subscriber', clientOptions);
   const cacheBus = new RedisCacheBus({ publisher: client, subscriber, prefix, onError });
+  let versionChecked = false;
   return {
     mode: 'redis',
     admission: new RedisAdmission({ client, prefix, clock }),
@@ -91,12 +92,35 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       clock,
     ),
     cacheBus,
-    ready: (timeoutMs = 5_000) => readyRedis(client, cacheBus, timeoutMs),
+    ready: async (timeoutMs = 5_000) => {
+      await readyRedis(client, cacheBus, timeoutMs);
+      if (!versionChecked) {
+        const problem = redisVersionProblem(await guarded('ready', client.info('server')));
+        if (problem !== null) throw new RuntimeUnavailableError('ready', new Error(problem));
+        versionChecked = true;
+      }
+    },
     close: async () => {
       cacheBus.detach();
       await Promise.all([quit(client), quit(subscriber)]);
     },
   };
+}
+
+/** The oldest Redis the scripts run on: they use `PEXPIRE … GT` (docs/adr/0023). */
+export const MIN_REDIS_MAJOR = 7;
+
+/**
+ * Why the server described by `INFO server` cannot hold the runtime state, or null when it can.
+ * Checked once per runtime at start, so an old Redis is refused by name instead of failing every
+ * admission with a script error.
+ */
+export function redisVersionProblem(info: string): string | null {
+  const version = /^redis_version:([^\r\n]+)/m.exec(info)?.[1]?.trim();
+  if (version === undefined) return null;
+  const major = Number.parseInt(version, 10);
+  if (!Number.isFinite(major) || major >= MIN_REDIS_MAJOR) return null;
+  return `Redis ${version} is too old: the gateway needs Redis ${MIN_REDIS_MAJOR}.0 or newer`;
 }
 
 /** Waits for the connection (listener removed on timeout, so /readyz polling leaks nothing). */

@@ -11,37 +11,28 @@ import {
   validateSettlement,
 } from './admission.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { LUA_FMT, RedisScript, type ScriptArg } from './redis-script.ts';
+import { LUA_BUCKET, RATE_BUCKET_PREFIX } from './redis-rate-limiter.ts';
+import { RedisScript, type ScriptArg } from './redis-script.ts';
 
 /*
  * Keys (prefix omitted; the caller's logical keys carry the tenant's `{tag}`):
  *   ls:{tenant}:<requestId>  string 'h:<deadline>' while the lease is held, 'd' once released (tombstone)
- *   rl:<key>                 rate-limit bucket (the layout of redis-rate-limiter.ts)
+ *   rb:<key>                 rate-limit bucket (the layout of redis-rate-limiter.ts)
  *   cs:<key>                 slot set (the layout of redis-concurrency-slots.ts)
  *   ss:<key>                 sticky binding (the layout of redis-sticky-sessions.ts)
  *   bg:<key>                 budget mirror hash: b base, s spent, r reserved, v version, q:<requestId> reservation
  *   br:<key>                 budget reservations zset: requestId → lease deadline
  */
 
-/** Shared Lua helpers: the GCRA drain/adjust of redis-rate-limiter.ts and the reservation sweep. */
-const HELPERS = `${LUA_FMT}
-local function adjust(key, delta, now)
-  local s = redis.call('HMGET', key, 't', 'v', 'l', 'w')
-  if not (s[1] and s[3]) then return end
-  local t, level, limit, window = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
-  if now > t then
-    level = level - (now - t) * limit
-    if level < 0 then level = 0 end
-    t = now
-  end
-  level = level + delta * window
-  if level < 0 then level = 0 end
-  redis.call('HSET', key, 't', fmt(t), 'v', fmt(level))
-  redis.call('PEXPIRE', key, math.ceil(level / limit) + window + (t - now))
-end
+/**
+ * Shared Lua helpers: the buckets of redis-rate-limiter.ts and the reservation sweep.
+ * Expiries need Redis 7 (`PEXPIRE … GT`): a slot set's expiry follows its latest lease deadline in
+ * one call and never moves earlier (docs/adr/0023).
+ */
+const HELPERS = `${LUA_BUCKET}
 local function sweep(h, z, reserved, now)
-  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
-  if #expired == 0 then return reserved end
+  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', ARGV[1])
+  if #expired == 0 then return reserved, false end
   for _, id in ipairs(expired) do
     local q = redis.call('HGET', h, 'q:' .. id)
     if q then
@@ -49,15 +40,15 @@ local function sweep(h, z, reserved, now)
       redis.call('HDEL', h, 'q:' .. id)
     end
   end
-  redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', z, '-inf', ARGV[1])
   redis.call('HSET', h, 'r', fmt(reserved))
-  return reserved
+  return reserved, true
 end
 local function held(mark, now)
   return mark and string.sub(mark, 1, 2) == 'h:' and tonumber(string.sub(mark, 3)) > now
 end
-local function extend(key, ttl)
-  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+local function extendSlots(key, ttl, existed)
+  if existed then redis.call('PEXPIRE', key, ttl, 'GT') else redis.call('PEXPIRE', key, ttl) end
 end
 `;
 
@@ -83,7 +74,7 @@ local function sticky()
   if not sep then return false end
   if tonumber(string.sub(value, 1, sep - 1)) <= now then return false end
   local account = string.sub(value, sep + 1)
-  redis.call('SET', key, fmt(now + stickyTtl) .. ':' .. account, 'PX', stickyTtl)
+  redis.call('SET', key, fmt(now + stickyTtl) .. ':' .. account, 'PX', ARGV[10])
   return account
 end
 local mark = redis.call('GET', KEYS[1])
@@ -91,19 +82,12 @@ if mark == 'd' then return {5} end
 if held(mark, now) then return {0, sticky()} end
 local a = 11
 local times, needs, denied, retryMax = {}, {}, 0, 0
+local stored = {}
+if nrl > 0 then stored = redis.call('MGET', unpack(KEYS, 2, 1 + nrl)) end
 for i = 1, nrl do
   local limit, window, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
-  local s = redis.call('HMGET', KEYS[1 + i], 't', 'v')
-  local t, level = now, 0
-  if s[1] then
-    t, level = tonumber(s[1]), tonumber(s[2])
-    if now > t then
-      level = level - (now - t) * limit
-      if level < 0 then level = 0 end
-      t = now
-    end
-  end
+  local t, level = drained(stored[i], now, limit)
   local capacity = limit * window
   local need = level + cost * window
   if not (need <= capacity or level == 0) then
@@ -115,20 +99,23 @@ for i = 1, nrl do
   times[i], needs[i] = t, need
 end
 if denied > 0 then return {1, denied - 1, retryMax} end
+local existed = {}
 for j = 1, ncs do
   local key, limit = KEYS[1 + nrl + j], tonumber(ARGV[a])
   a = a + 1
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if not redis.call('ZSCORE', key, rid) and redis.call('ZCARD', key) >= limit then return {2, j - 1} end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+  local count = redis.call('ZCARD', key)
+  if count >= limit and not redis.call('ZSCORE', key, rid) then return {2, j - 1} end
+  existed[j] = count > 0
 end
 local b0 = 1 + nrl + ncs + nst
-local reservedNow = {}
+local reservedNow, previous = {}, {}
 for k = 1, nb do
   local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
   local cap, used, ver, loaded = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   a = a + 5
   local fresh = now - loaded <= seedAge
-  local s = redis.call('HMGET', h, 'b', 's', 'r', 'v')
+  local s = redis.call('HMGET', h, 'b', 's', 'r', 'v', 'q:' .. rid)
   local base, spent, reserved
   if not s[1] then
     if not fresh then return {4, k - 1} end
@@ -138,12 +125,15 @@ for k = 1, nb do
     redis.call('PEXPIRE', h, idle)
   else
     base, spent, reserved = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
+    previous[k] = s[5]
     if ver > tonumber(s[4]) then
       if not fresh then return {4, k - 1} end
       base, spent = used, 0
       redis.call('HSET', h, 'b', fmt(used), 's', '0', 'v', fmt(ver))
     end
-    reserved = sweep(h, z, reserved, now)
+    local swept
+    reserved, swept = sweep(h, z, reserved, now)
+    if swept then previous[k] = redis.call('HGET', h, 'q:' .. rid) end
     if used > base + spent then
       base = used - spent
       redis.call('HSET', h, 'b', fmt(base))
@@ -155,32 +145,31 @@ for k = 1, nb do
   end
   reservedNow[k] = reserved
 end
-local deadline = now + ttl
+local deadline = fmt(now + ttl)
+local keepBudget = fmt(ttl + idle)
 a = 11
 for i = 1, nrl do
-  local key, limit, window = KEYS[1 + i], tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  redis.call('HSET', key, 't', fmt(times[i]), 'v', fmt(needs[i]), 'l', ARGV[a], 'w', ARGV[a + 1])
-  redis.call('PEXPIRE', key, math.ceil(needs[i] / limit) + window + (times[i] - now))
+  storeBucket(KEYS[1 + i], times[i], needs[i], ARGV[a], ARGV[a + 1], now)
   a = a + 3
 end
 for j = 1, ncs do
   local key = KEYS[1 + nrl + j]
   redis.call('ZADD', key, deadline, rid)
-  extend(key, ttl)
+  extendSlots(key, ARGV[2], existed[j])
   a = a + 1
 end
 for k = 1, nb do
   local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
   local amount = tonumber(ARGV[a + 4])
   a = a + 5
-  local previous = redis.call('HGET', h, 'q:' .. rid)
-  local reserved = reservedNow[k] + amount - (tonumber(previous) or 0)
-  redis.call('HSET', h, 'r', fmt(reserved), 'q:' .. rid, fmt(amount))
+  local reserved = reservedNow[k] + amount - (tonumber(previous[k]) or 0)
+  redis.call('HSET', h, 'r', fmt(reserved), 'q:' .. rid, ARGV[a - 1])
   redis.call('ZADD', z, deadline, rid)
-  extend(h, ttl + idle)
-  extend(z, ttl + idle)
+  -- idle (1 h) exceeds any lease (at most 10 min), so a plain PEXPIRE never cuts a reservation short.
+  redis.call('PEXPIRE', h, keepBudget)
+  redis.call('PEXPIRE', z, keepBudget)
 end
-redis.call('SET', KEYS[1], 'h:' .. fmt(deadline), 'PX', ttl)
+redis.call('SET', KEYS[1], 'h:' .. deadline, 'PX', ARGV[2])
 return {0, sticky()}
 `,
 );
@@ -201,7 +190,7 @@ for j = 1, ncs do
   local score = redis.call('ZSCORE', key, rid)
   if score and tonumber(score) > now then
     redis.call('ZADD', key, deadline, rid)
-    extend(key, ttl)
+    extendSlots(key, ttl, true)
   end
 end
 for k = 1, nb do
@@ -209,8 +198,8 @@ for k = 1, nb do
   local score = redis.call('ZSCORE', z, rid)
   if score and tonumber(score) > now then
     redis.call('ZADD', z, deadline, rid)
-    extend(h, ttl + idle)
-    extend(z, ttl + idle)
+    redis.call('PEXPIRE', h, ttl + idle)
+    redis.call('PEXPIRE', z, ttl + idle)
   end
 end
 redis.call('SET', KEYS[1], 'h:' .. fmt(deadline), 'PX', ttl)
@@ -219,9 +208,9 @@ return 1
 );
 
 /*
- * KEYS = lease, rl×nrl, cs×ncs, bg×nb, br×nb, rl×nadj, cs×nfree.
+ * KEYS = lease, rb×nrl, cs×ncs, bg×nb, br×nb, rb×nadj, cs×nfree.
  * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle, nfree,
- *        then the cost per rl (refund), then the delta per adjusted rl.
+ *        then the cost per rb (refund), then the delta per adjusted rb.
  */
 const RELEASE = new RedisScript(
   'admission release',
@@ -229,35 +218,41 @@ const RELEASE = new RedisScript(
 local mark = redis.call('GET', KEYS[1])
 local now, rid, charged, refund = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
 local nrl, ncs, nb, nadj = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local tomb, idle, nfree = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local nfree = tonumber(ARGV[11])
 local f0 = 1 + nrl + ncs + 2 * nb + nadj
 for f = 1, nfree do redis.call('ZREM', KEYS[f0 + f], rid) end
 if mark == 'd' then return 0 end
 if mark and string.sub(mark, 1, 2) == 'h:' then
   for j = 1, ncs do redis.call('ZREM', KEYS[1 + nrl + j], rid) end
-  if refund then
-    for i = 1, nrl do adjust(KEYS[1 + i], -tonumber(ARGV[11 + i]), now) end
+  if refund and nrl > 0 then
+    local stored = redis.call('MGET', unpack(KEYS, 2, 1 + nrl))
+    for i = 1, nrl do adjustBucket(KEYS[1 + i], stored[i], -tonumber(ARGV[11 + i]), now) end
   end
 end
 local b0 = 1 + nrl + ncs
 for k = 1, nb do
   local h, z = KEYS[b0 + k], KEYS[b0 + nb + k]
-  local s = redis.call('HMGET', h, 's', 'r')
+  local s = redis.call('HMGET', h, 's', 'r', 'q:' .. rid)
   if s[1] then
-    local reserved = sweep(h, z, tonumber(s[2]), now)
-    local q = redis.call('HGET', h, 'q:' .. rid)
+    local reserved, swept = sweep(h, z, tonumber(s[2]), now)
+    local q = s[3]
+    if swept then q = redis.call('HGET', h, 'q:' .. rid) end
     if q then
       reserved = reserved - tonumber(q)
       redis.call('HDEL', h, 'q:' .. rid)
       redis.call('ZREM', z, rid)
     end
     redis.call('HSET', h, 's', fmt(tonumber(s[1]) + charged), 'r', fmt(reserved))
-    extend(h, idle)
-    extend(z, idle)
+    redis.call('PEXPIRE', h, ARGV[10])
+    redis.call('PEXPIRE', z, ARGV[10])
   end
 end
-for m = 1, nadj do adjust(KEYS[b0 + 2 * nb + m], tonumber(ARGV[11 + nrl + m]), now) end
-redis.call('SET', KEYS[1], 'd', 'PX', tomb)
+if nadj > 0 then
+  local a0 = b0 + 2 * nb
+  local stored = redis.call('MGET', unpack(KEYS, a0 + 1, a0 + nadj))
+  for m = 1, nadj do adjustBucket(KEYS[a0 + m], stored[m], tonumber(ARGV[11 + nrl + m]), now) end
+end
+redis.call('SET', KEYS[1], 'd', 'PX', ARGV[9])
 return 1
 `,
 );
@@ -286,7 +281,7 @@ export class RedisAdmission implements Admission {
     const p = this.prefix;
     const limits = counted(request.limits);
     const keys: string[] = [this.leaseKey(request)];
-    for (const { item } of limits) keys.push(`${p}rl:${item.key}`);
+    for (const { item } of limits) keys.push(`${p}${RATE_BUCKET_PREFIX}${item.key}`);
     const slots = counted(request.slots);
     for (const { item } of slots) keys.push(`${p}cs:${item.key}`);
     if (request.sticky !== undefined) keys.push(`${p}ss:${request.sticky.key}`);
@@ -367,11 +362,11 @@ export class RedisAdmission implements Admission {
     const slots = counted(request.slots);
     const adjust = (settlement.adjust ?? []).filter((a) => a.delta !== 0);
     const keys = [this.leaseKey(request)];
-    for (const { item } of limits) keys.push(`${p}rl:${item.key}`);
+    for (const { item } of limits) keys.push(`${p}${RATE_BUCKET_PREFIX}${item.key}`);
     for (const { item } of slots) keys.push(`${p}cs:${item.key}`);
     for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
     for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
-    for (const a of adjust) keys.push(`${p}rl:${a.key}`);
+    for (const a of adjust) keys.push(`${p}${RATE_BUCKET_PREFIX}${a.key}`);
     const free = settlement.freeSlots ?? [];
     for (const key of free) keys.push(`${p}cs:${key}`);
     const args: ScriptArg[] = [

@@ -14,7 +14,8 @@ import { guarded, RedisScript } from './redis-script.ts';
 /*
  * One sorted set per key: member = holder, score = lease deadline. Expired leases are removed by the
  * script itself, so a crashed holder stops counting at its deadline. The key's TTL follows the
- * longest lease, so an abandoned key disappears too.
+ * longest lease (`PEXPIRE … GT`, Redis 7; a set that was empty is a new key without one), so an
+ * abandoned key disappears too.
  * KEYS = sets; ARGV = now, then (limit, holder, ttl) per key.
  * Reply: rejected index (1-based, 0 = all acquired), then inUse per key.
  */
@@ -23,23 +24,21 @@ const ACQUIRE = new RedisScript(
   `local now = tonumber(ARGV[1])
 local n = #KEYS
 local reply = {0}
-local held = {}
 for i = 1, n do
   local b = i * 3 - 1
   local key = KEYS[i]
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
   local count = redis.call('ZCARD', key)
-  held[i] = redis.call('ZSCORE', key, ARGV[b + 1])
-  if not held[i] and count >= tonumber(ARGV[b]) and reply[1] == 0 then reply[1] = i end
+  -- A holder already in the set keeps its slot; asked only when the set is full.
+  if reply[1] == 0 and count >= tonumber(ARGV[b]) and not redis.call('ZSCORE', key, ARGV[b + 1]) then reply[1] = i end
   reply[i + 1] = count
 end
 if reply[1] == 0 then
   for i = 1, n do
     local b = i * 3 - 1
-    local key, ttl = KEYS[i], tonumber(ARGV[b + 2])
-    redis.call('ZADD', key, now + ttl, ARGV[b + 1])
-    if not held[i] then reply[i + 1] = reply[i + 1] + 1 end
-    if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+    local key, ttl, count = KEYS[i], tonumber(ARGV[b + 2]), reply[i + 1]
+    reply[i + 1] = count + redis.call('ZADD', key, now + ttl, ARGV[b + 1])
+    if count > 0 then redis.call('PEXPIRE', key, ttl, 'GT') else redis.call('PEXPIRE', key, ttl) end
   end
 end
 return reply

@@ -14,30 +14,65 @@ import {
 import { LUA_FMT, RedisScript } from './redis-script.ts';
 
 /*
- * Bucket = hash {t: time of level, v: level in unit·ms, l: limit, w: window}. Mirrors `judge` in
- * rate-limiter.ts. KEYS = buckets; ARGV = now, then (limit, window, cost) per key.
+ * Bucket = string '<t>:<v>:<l>:<w>' (time of level, level in unit·ms, limit, window) with a PX expiry:
+ * one read (MGET for a batch) and one SET per bucket. Mirrors `judge` in rate-limiter.ts.
+ * LUA_BUCKET is shared with redis-admission.ts, which reads and writes the same buckets.
+ */
+export const LUA_BUCKET = `${LUA_FMT}
+local function unpackBucket(s)
+  if not s then return nil end
+  local t, v, l, w = string.match(s, '^(%d+):(%d+):(%d+):(%d+)$')
+  if not t then return nil end
+  return tonumber(t), tonumber(v), l, w
+end
+local function drained(s, now, limit)
+  local t, level = unpackBucket(s)
+  if not t then return now, 0 end
+  if now > t then
+    level = level - (now - t) * limit
+    if level < 0 then level = 0 end
+    t = now
+  end
+  return t, level
+end
+-- limit and window come as the strings they are stored as; t is usually now, passed as ARGV[1]:
+-- every number Lua hands to Redis is formatted with sprintf, which costs more than the write.
+local function storeBucket(key, t, level, limit, window, now)
+  local at = ARGV[1]
+  if t ~= now then at = fmt(t) end
+  redis.call('SET', key, at .. ':' .. fmt(level) .. ':' .. limit .. ':' .. window,
+    'PX', math.ceil(level / tonumber(limit)) + tonumber(window) + (t - now))
+end
+local function adjustBucket(key, s, delta, now)
+  local t, level, limit, window = unpackBucket(s)
+  if not t then return end
+  if now > t then
+    level = level - (now - t) * tonumber(limit)
+    if level < 0 then level = 0 end
+    t = now
+  end
+  level = level + delta * tonumber(window)
+  if level < 0 then level = 0 end
+  storeBucket(key, t, level, limit, window, now)
+end
+`;
+
+/*
+ * KEYS = buckets; ARGV = now, then (limit, window, cost) per key.
  * Reply: allowed, retryAfterMax, then (ok, remaining, retryAfter) per key.
  */
 const CONSUME = new RedisScript(
   'rate-limit consume',
-  `${LUA_FMT}
+  `${LUA_BUCKET}
 local now = tonumber(ARGV[1])
 local n = #KEYS
 local reply = {1, 0}
 local times, needs, now_remaining = {}, {}, {}
+local stored = redis.call('MGET', unpack(KEYS))
 for i = 1, n do
   local b = i * 3 - 1
   local limit, window, cost = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-  local s = redis.call('HMGET', KEYS[i], 't', 'v')
-  local t, level = now, 0
-  if s[1] then
-    t, level = tonumber(s[1]), tonumber(s[2])
-    if now > t then
-      level = level - (now - t) * limit
-      if level < 0 then level = 0 end
-      t = now
-    end
-  end
+  local t, level = drained(stored[i], now, limit)
   local capacity = limit * window
   local need = level + cost * window
   local remainingNow = math.floor((capacity - level) / window)
@@ -62,9 +97,7 @@ end
 if reply[1] == 1 then
   for i = 1, n do
     local b = i * 3 - 1
-    local limit, window = tonumber(ARGV[b]), tonumber(ARGV[b + 1])
-    redis.call('HSET', KEYS[i], 't', fmt(times[i]), 'v', fmt(needs[i]), 'l', ARGV[b], 'w', ARGV[b + 1])
-    redis.call('PEXPIRE', KEYS[i], math.ceil(needs[i] / limit) + window + (times[i] - now))
+    storeBucket(KEYS[i], times[i], needs[i], ARGV[b], ARGV[b + 1], now)
   end
 else
   for i = 1, n do reply[i * 3 + 1] = now_remaining[i] end
@@ -76,26 +109,20 @@ return reply
 /** KEYS = buckets; ARGV = now, then one delta per key (in units). */
 const ADJUST = new RedisScript(
   'rate-limit adjust',
-  `${LUA_FMT}
+  `${LUA_BUCKET}
 local now = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  local s = redis.call('HMGET', KEYS[i], 't', 'v', 'l', 'w')
-  if s[1] and s[3] then
-    local t, level, limit, window = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]), tonumber(s[4])
-    if now > t then
-      level = level - (now - t) * limit
-      if level < 0 then level = 0 end
-      t = now
-    end
-    level = level + tonumber(ARGV[i + 1]) * window
-    if level < 0 then level = 0 end
-    redis.call('HSET', KEYS[i], 't', fmt(t), 'v', fmt(level))
-    redis.call('PEXPIRE', KEYS[i], math.ceil(level / limit) + window + (t - now))
-  end
-end
+local stored = redis.call('MGET', unpack(KEYS))
+for i = 1, #KEYS do adjustBucket(KEYS[i], stored[i], tonumber(ARGV[i + 1]), now) end
 return 0
 `,
 );
+
+/**
+ * Key prefix of the buckets. `rb:` since buckets became strings (they were hashes under `rl:`): a
+ * replica of the older layout and one of this layout count separately for one window during a
+ * rolling upgrade instead of failing on each other's keys (docs/adr/0023).
+ */
+export const RATE_BUCKET_PREFIX = 'rb:';
 
 export type RedisRateLimiterOptions = { client: Redis; prefix: string; clock?: Clock };
 
@@ -107,7 +134,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     this.client = options.client;
-    this.prefix = `${options.prefix}rl:`;
+    this.prefix = `${options.prefix}${RATE_BUCKET_PREFIX}`;
     this.clock = options.clock ?? systemClock;
   }
 

@@ -222,6 +222,28 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       expect(await admission.renew(long, TTL)).toBe(false);
     });
 
+    it('settles a request whose own reservation expired before its release exactly once', async () => {
+      const b = (id: string) => request(id, { slots: [], budgets: [budget({ reserveMicros: 40n })] });
+      expect((await admission.admit(b('x1'))).admitted).toBe(true);
+      clock.advance(TTL + 1);
+      // x1's reservation lapsed with its lease; its late release must not give back 40 a second time.
+      await admission.release(b('x1'), { chargedMicros: 5n }); // spent 5, reserved 0
+      expect((await admission.admit(b('y1'))).admitted).toBe(true); // 5 < 100, reserved 40
+      expect((await admission.admit(b('y2'))).admitted).toBe(true); // 45 < 100, reserved 80
+      expect((await admission.admit(b('y3'))).admitted).toBe(true); // 85 < 100, reserved 120
+      expect(await admission.admit(b('y4'))).toMatchObject({ reason: 'budget', inFlight: true });
+    });
+
+    it('re-admits a request id whose reservation expired without counting the old reservation', async () => {
+      const b = (id: string) => request(id, { slots: [], budgets: [budget({ reserveMicros: 40n })] });
+      expect((await admission.admit(b('x1'))).admitted).toBe(true);
+      clock.advance(TTL + 1);
+      expect((await admission.admit(b('x1'))).admitted).toBe(true); // reserved 40 (the old 40 lapsed)
+      expect((await admission.admit(b('y1'))).admitted).toBe(true); // 40 < 100, reserved 80
+      expect((await admission.admit(b('y2'))).admitted).toBe(true); // 80 < 100, reserved 120
+      expect(await admission.admit(b('y3'))).toMatchObject({ reason: 'budget', inFlight: true });
+    });
+
     it('reads and refreshes the sticky account in the same call', async () => {
       const key = `{${tenant}}:sticky:sess`;
       await stores.sticky.set(key, 'acc_1', 5_000);

@@ -1,5 +1,6 @@
 import { freePort, waitFor } from '@relay/testkit';
 import { describe, expect, it } from 'vitest';
+import { redisVersionProblem } from '../../src/runtime/create-runtime.ts';
 import {
   type CacheEvent,
   createRuntime,
@@ -7,6 +8,19 @@ import {
   redisOptionsFor,
 } from '../../src/runtime/index.ts';
 import { deleteUnder, keysUnder, REDIS_URL, testClient, uniquePrefix } from './support/redis.ts';
+
+describe('redisVersionProblem', () => {
+  it('refuses a Redis older than 7.0 by name and accepts 7.0 and later', () => {
+    const info = (version: string) => `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\n`;
+    expect(redisVersionProblem(info('6.2.14'))).toBe(
+      'Redis 6.2.14 is too old: the gateway needs Redis 7.0 or newer',
+    );
+    expect(redisVersionProblem(info('7.0.15'))).toBeNull();
+    expect(redisVersionProblem(info('8.2.1'))).toBeNull();
+    // A server that does not say (a proxy, a compatible store) is given the benefit of the doubt.
+    expect(redisVersionProblem('# Server\r\n')).toBeNull();
+  });
+});
 
 describe('createRuntime', () => {
   it('builds the in-memory runtime without a Redis URL', async () => {
@@ -41,7 +55,7 @@ describe('createRuntime', () => {
       await runtime.sticky.set('s', 'acc_a');
       await runtime.health.recordFailure('acc_a', { kind: 'rate_limited' });
       expect((await keysUnder(inspector, prefix)).sort()).toEqual(
-        [`${prefix}cs:k`, `${prefix}rl:k`, `${prefix}ss:s`, `${prefix}{ah}:acc_a`].sort(),
+        [`${prefix}cs:k`, `${prefix}rb:k`, `${prefix}ss:s`, `${prefix}{ah}:acc_a`].sort(),
       );
       const events: CacheEvent[] = [];
       runtime.cacheBus.subscribe((e) => {

@@ -133,6 +133,24 @@ describe('Redis runtime specifics', () => {
     await deleteUnder(shared, prefix);
   });
 
+  it("keeps a slot set alive for its longest lease: a shorter lease never moves the key's expiry earlier", async () => {
+    const prefix = uniquePrefix();
+    const slots = new RedisConcurrencySlots({ client: shared, prefix });
+    await slots.acquire({ key: 'key:k', limit: 5, holder: 'long', ttlMs: 600_000 });
+    await slots.acquire({ key: 'key:k', limit: 5, holder: 'short', ttlMs: 2_000 });
+    expect(await shared.pttl(`${prefix}cs:key:k`)).toBeGreaterThan(590_000);
+    // And a set that emptied and was deleted starts over with the new lease's expiry.
+    await slots.releaseMany([
+      { key: 'key:k', holder: 'long' },
+      { key: 'key:k', holder: 'short' },
+    ]);
+    await slots.acquire({ key: 'key:k', limit: 5, holder: 'next', ttlMs: 2_000 });
+    const ttl = await shared.pttl(`${prefix}cs:key:k`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2_000);
+    await deleteUnder(shared, prefix);
+  });
+
   it('makes exactly one round trip per hot-path call', async () => {
     const prefix = uniquePrefix();
     const client = await testClient('runtime-test:count');
