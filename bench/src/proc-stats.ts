@@ -51,3 +51,24 @@ export async function redisCpuMicros(url: string): Promise<number> {
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
+
+/**
+ * Waits until the process uses less than `share` of one core over `windowMs` (a usage worker done
+ * with its backlog), at most `maxMs`. Returns false when it was still busy at the deadline.
+ */
+export async function waitUntilIdle(
+  pid: number,
+  {
+    share = 0.03,
+    windowMs = 500,
+    maxMs = 60_000,
+  }: { share?: number; windowMs?: number; maxMs?: number } = {},
+): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const before = cpuMicros(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (cpuMicros(pid) - before < share * windowMs * 1000) return true;
+  }
+  return false;
+}

@@ -13,7 +13,7 @@ import {
 } from '@relay/testkit';
 import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { type LoadRequest, runLoad } from './load.ts';
-import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
+import { cpuMicros, memoryMb, redisCpuMicros, syscalls, waitUntilIdle } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
@@ -74,6 +74,9 @@ async function measure(
     headers: target.headers,
     body: body(stream),
   };
+  // Production: the usage worker starts with no backlog of an earlier load, and its CPU (and
+  // Redis') is read once it has written this load's records.
+  const settled = target.workerPid === undefined ? true : await waitUntilIdle(target.workerPid);
   const cpuBefore = cpuMicros(target.pid);
   const mockBefore = cpuMicros(mockPid);
   const workerBefore = target.workerPid === undefined ? 0 : cpuMicros(target.workerPid);
@@ -81,11 +84,13 @@ async function measure(
   const redisUrl = target.workerPid === undefined ? undefined : process.env.REDIS_URL;
   const redisBefore = redisUrl === undefined ? 0 : await redisCpuMicros(redisUrl);
   const result = await runLoad(request, connections, durationS);
-  const redisAfter = redisUrl === undefined ? 0 : await redisCpuMicros(redisUrl);
   const requests = Math.max(result.requests, 1);
   const cpu = (cpuMicros(target.pid) - cpuBefore) / requests;
   const mockCpu = (cpuMicros(mockPid) - mockBefore) / requests;
   const calls = syscalls(target.pid);
+  const drained = target.workerPid === undefined ? true : await waitUntilIdle(target.workerPid);
+  const redisAfter = redisUrl === undefined ? 0 : await redisCpuMicros(redisUrl);
+  if (!settled || !drained) console.warn(`${target.name}: the usage worker was still busy after 60 s`);
   return {
     target: target.name,
     mode: stream ? 'stream' : 'non-stream',
