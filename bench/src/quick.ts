@@ -3,14 +3,16 @@
  * one gateway from the bundle, the mock, optionally the bare proxy; sequential p50 then Q_DUR
  * seconds (default 6) at 32 connections, CPU µs per request from /proc.
  * Q_PROF=1 adds a CPU profile (summarised by profile-categories.ts), Q_BARE=0 skips the bare proxy,
- * Q_STREAM=1 adds a stream run. DATABASE_URL / REDIS_URL select production.
+ * Q_STREAM=1 adds a stream run, Q_ALLOC=1 an allocation profile of the gateway's load phase (what is
+ * allocated per request, by function). DATABASE_URL / REDIS_URL select production.
  * Run: `pnpm --filter @relay/bench quick` after `pnpm build` (apps/gateway/dist must be current).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnMockUpstream, startProcess, startTsxProcess } from '@relay/testkit';
+import { freePort, spawnMockUpstream, startProcess, startTsxProcess, waitFor } from '@relay/testkit';
+import { summariseAllocations } from './allocation-summary.ts';
 import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
@@ -22,6 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const dur = Number(process.env.Q_DUR ?? 6);
 const prof = process.env.Q_PROF === '1';
+const allocationProfile =
+  process.env.Q_ALLOC === '1' ? join(tmpdir(), `qalloc-${process.pid}.heapprofile`) : undefined;
 const profDir = mkdtempSync(join(tmpdir(), 'qprof-'));
 const body = (stream: boolean) =>
   JSON.stringify({
@@ -36,10 +40,12 @@ const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
 const dataDir = mkdtempSync(join(tmpdir(), 'relay-q-'));
 const port = await freePort();
 const env = gatewayEnv(port, dataDir);
+if (allocationProfile !== undefined) env.RELAY_ALLOCATION_PROFILE = allocationProfile;
 const gw = await startProcess({
   command: process.execPath,
   args: [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ...(allocationProfile ? ['--require', join(here, 'allocation-sampler.cjs')] : []),
     // Extra node flags for the gateway, e.g. Q_NODE_ARGS='--trace-opt --trace-deopt' with Q_KEEP_OUT=<file>.
     ...(process.env.Q_NODE_ARGS ?? '').split(' ').filter(Boolean),
     join(root, 'apps/gateway/dist/serve.js'),
@@ -65,6 +71,7 @@ const bare =
     : await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
 if (bare) await bare.waitForOutput(/"url"/);
 const out: Record<string, unknown> = {};
+let allocationLines: string[] = [];
 async function m(name: string, u: string, pid: number, auth: string, stream: boolean) {
   const req = {
     url: `${u}/v1/chat/completions`,
@@ -100,7 +107,14 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
       : undefined;
   const redisBefore =
     process.env.REDIS_URL && pid === gw.pid ? await redisCpuMicros(process.env.REDIS_URL) : 0;
+  const sampled = allocationProfile !== undefined && pid === gw.pid && !stream;
+  if (sampled) process.kill(pid, 'SIGUSR2');
   const r = await runLoad(req, 32, dur);
+  if (sampled) {
+    process.kill(pid, 'SIGUSR2');
+    await waitFor(() => existsSync(allocationProfile), { timeoutMs: 30_000 });
+    allocationLines = summariseAllocations(allocationProfile, r.requests, 40);
+  }
   const redis =
     process.env.REDIS_URL && pid === gw.pid
       ? Math.round(((await redisCpuMicros(process.env.REDIS_URL)) - redisBefore) / r.requests)
@@ -138,5 +152,6 @@ await bare?.stop();
 await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
+for (const line of allocationLines) console.log(line);
 console.log('profdir', profDir);
 rmSync(dataDir, { recursive: true, force: true });
