@@ -288,7 +288,7 @@ export class RedisAdmission implements Admission {
     for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
     for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
     const args: ScriptArg[] = [
-      this.clock.now(),
+      Math.trunc(this.clock.now()),
       request.leaseTtlMs,
       request.requestId,
       limits.length,
@@ -344,7 +344,7 @@ export class RedisAdmission implements Admission {
     for (const budget of request.budgets) keys.push(`${p}bg:${budget.key}`);
     for (const budget of request.budgets) keys.push(`${p}br:${budget.key}`);
     const reply = await RENEW.run(this.client, keys, [
-      this.clock.now(),
+      Math.trunc(this.clock.now()),
       ttlMs,
       request.requestId,
       slots.length,
@@ -370,7 +370,7 @@ export class RedisAdmission implements Admission {
     const free = settlement.freeSlots ?? [];
     for (const key of free) keys.push(`${p}cs:${key}`);
     const args: ScriptArg[] = [
-      this.clock.now(),
+      Math.trunc(this.clock.now()),
       request.requestId,
       (settlement.chargedMicros ?? 0n).toString(),
       settlement.refund === true ? 1 : 0,

@@ -27,7 +27,7 @@ local reply = {0}
 for i = 1, n do
   local b = i * 3 - 1
   local key = KEYS[i]
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
   local count = redis.call('ZCARD', key)
   -- A holder already in the set keeps its slot; asked only when the set is full.
   if reply[1] == 0 and count >= tonumber(ARGV[b]) and not redis.call('ZSCORE', key, ARGV[b + 1]) then reply[1] = i end

@@ -35,8 +35,9 @@ local function drained(s, now, limit)
   end
   return t, level
 end
--- limit and window come as the strings they are stored as; t is usually now, passed as ARGV[1]:
--- every number Lua hands to Redis is formatted with sprintf, which costs more than the write.
+-- limit and window come as the strings they are stored as; t is usually now, passed as ARGV[1] (an
+-- integer: the callers truncate their clock): every number Lua hands to Redis is formatted with
+-- sprintf, which costs more than the write.
 local function storeBucket(key, t, level, limit, window, now)
   local at = ARGV[1]
   if t ~= now then at = fmt(t) end
@@ -145,7 +146,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async consumeMany(requests: readonly RateLimitRequest[]): Promise<RateLimitBatchDecision> {
     const keys: string[] = [];
-    const args: number[] = [this.clock.now()];
+    const args: number[] = [Math.trunc(this.clock.now())];
     for (const request of requests) {
       validateRateLimitRequest(request);
       if (request.limit === 0) continue;
@@ -177,7 +178,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async adjustMany(adjustments: readonly RateLimitAdjustment[]): Promise<void> {
     const keys: string[] = [];
-    const args: number[] = [this.clock.now()];
+    const args: number[] = [Math.trunc(this.clock.now())];
     for (const adjustment of adjustments) {
       validateAdjustment(adjustment);
       if (adjustment.delta === 0) continue;
