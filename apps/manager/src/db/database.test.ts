@@ -78,6 +78,43 @@ describe('openDatabase', () => {
     }
   });
 
+  it('accepts a corrected comment in an applied migration but not a changed statement', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '0001_a.sql'), '-- first words\nCREATE TABLE a (x INTEGER);\n');
+    const sqlite = new Database(':memory:');
+    try {
+      expect(migrate(sqlite, readMigrations(dir))).toEqual(['0001']);
+      writeFileSync(join(dir, '0001_a.sql'), '-- better words\n\n-- and more\nCREATE TABLE a (x INTEGER);\n');
+      expect(migrate(sqlite, readMigrations(dir))).toEqual([]);
+      writeFileSync(join(dir, '0001_a.sql'), '-- better words\nCREATE TABLE a (x INTEGER, y TEXT);\n');
+      expect(() => migrate(sqlite, readMigrations(dir))).toThrow(MigrationError);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('upgrades a database recorded with whole-text checksums, including the shipped ones since re-commented', () => {
+    const sqlite = new Database(':memory:');
+    try {
+      const migrations = readMigrations();
+      migrate(sqlite, migrations);
+      // What the runner recorded before statement checksums: the sha256 of each file as it was shipped.
+      const shipped: Record<string, string> = {
+        '0001': 'c387e4c822f6993fdb6be4597fa3db80d3547cbf9b4cbdf17a572e072492b3af',
+        '0002': 'cb8f6d1d4597f07772b40feab1f2132ad922443ecd14abe374c1c916f5f3a999',
+      };
+      const setChecksum = sqlite.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?');
+      for (const m of migrations) setChecksum.run(shipped[m.version] ?? m.rawChecksum, m.version);
+      expect(migrate(sqlite, migrations)).toEqual([]);
+      const recorded = sqlite
+        .prepare('SELECT version, checksum FROM schema_migrations ORDER BY version')
+        .all();
+      expect(recorded).toEqual(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
+    } finally {
+      sqlite.close();
+    }
+  });
+
   it('rolls back a failing migration completely', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '0001_ok.sql'), 'CREATE TABLE a (x INTEGER);');

@@ -1,4 +1,6 @@
--- The manager's state (manager.md). Times are integer milliseconds since the epoch; JSON columns are TEXT.
+-- The manager's state: hosts and their probes, import plans and batches, managed resources, the journal,
+-- reconcile runs, provider drafts, batch-import runs, sessions, the audit log and host leases. Times are integer
+-- milliseconds since the epoch; JSON columns are TEXT.
 -- Secrets (host admin tokens, smoke keys, batch credentials) are stored only as AES-256-GCM ciphertext
 -- plus a non-reversible fingerprint.
 

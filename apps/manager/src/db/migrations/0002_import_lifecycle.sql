@@ -1,4 +1,4 @@
--- The provider import lifecycle (manager.md §6).
+-- The provider import lifecycle: what a batch recorded, so that access, drift and rollback can work from the record.
 -- managed_resources.status gains `superseded` (a later batch resolved this natural key: adopted or recreated it)
 -- and `released` (rollback found the resource no longer carries our labels and left it alone); neither counts as
 -- recorded. journal_entries.state gains `skipped` only in batch summaries, never here.
