@@ -11,6 +11,7 @@ import {
   validateSettlement,
 } from './admission.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { LUA_SLOT_EXPIRY } from './redis-concurrency-slots.ts';
 import { LUA_BUCKET, RATE_BUCKET_PREFIX } from './redis-rate-limiter.ts';
 import { RedisScript, type ScriptArg } from './redis-script.ts';
 
@@ -25,11 +26,10 @@ import { RedisScript, type ScriptArg } from './redis-script.ts';
  */
 
 /**
- * Shared Lua helpers: the buckets of redis-rate-limiter.ts and the reservation sweep.
- * Expiries need Redis 7 (`PEXPIRE … GT`): a slot set's expiry follows its latest lease deadline in
- * one call and never moves earlier (docs/adr/0023).
+ * Shared Lua helpers: the buckets of redis-rate-limiter.ts, the slot-set expiry of
+ * redis-concurrency-slots.ts (Redis 7, docs/adr/0023) and the reservation sweep.
  */
-const HELPERS = `${LUA_BUCKET}
+const HELPERS = `${LUA_BUCKET}${LUA_SLOT_EXPIRY}
 local function sweep(h, z, reserved, now)
   local expired = redis.call('ZRANGEBYSCORE', z, '-inf', ARGV[1])
   if #expired == 0 then return reserved, false end
@@ -46,9 +46,6 @@ local function sweep(h, z, reserved, now)
 end
 local function held(mark, now)
   return mark and string.sub(mark, 1, 2) == 'h:' and tonumber(string.sub(mark, 3)) > now
-end
-local function extendSlots(key, ttl, existed)
-  if existed then redis.call('PEXPIRE', key, ttl, 'GT') else redis.call('PEXPIRE', key, ttl) end
 end
 `;
 

@@ -11,6 +11,16 @@ import {
 import { assertDistinctKeys } from './distinct-keys.ts';
 import { guarded, RedisScript } from './redis-script.ts';
 
+/**
+ * A slot set's expiry follows its longest lease in one call (`PEXPIRE … GT`, Redis 7); a set that was
+ * empty before this holder is a new key without an expiry and gets a plain one. Shared with
+ * redis-admission.ts, which takes slots in the same sets.
+ */
+export const LUA_SLOT_EXPIRY = `local function extendSlots(key, ttl, existed)
+  if existed then redis.call('PEXPIRE', key, ttl, 'GT') else redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
 /*
  * One sorted set per key: member = holder, score = lease deadline. Expired leases are removed by the
  * script itself, so a crashed holder stops counting at its deadline. The key's TTL follows the
@@ -21,7 +31,8 @@ import { guarded, RedisScript } from './redis-script.ts';
  */
 const ACQUIRE = new RedisScript(
   'slots acquire',
-  `local now = tonumber(ARGV[1])
+  `${LUA_SLOT_EXPIRY}
+local now = tonumber(ARGV[1])
 local n = #KEYS
 local reply = {0}
 for i = 1, n do
@@ -38,7 +49,7 @@ if reply[1] == 0 then
     local b = i * 3 - 1
     local key, ttl, count = KEYS[i], tonumber(ARGV[b + 2]), reply[i + 1]
     reply[i + 1] = count + redis.call('ZADD', key, now + ttl, ARGV[b + 1])
-    if count > 0 then redis.call('PEXPIRE', key, ttl, 'GT') else redis.call('PEXPIRE', key, ttl) end
+    extendSlots(key, ttl, count > 0)
   end
 end
 return reply
