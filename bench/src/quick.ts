@@ -4,7 +4,8 @@
  * seconds (default 6) at 32 connections, CPU µs per request from /proc.
  * Q_PROF=1 adds a CPU profile (summarised by profile-categories.ts), Q_BARE=0 skips the bare proxy,
  * Q_STREAM=1 adds a stream run, Q_ALLOC=1 an allocation profile of the gateway's load phase (what is
- * allocated per request, by function). DATABASE_URL / REDIS_URL select production.
+ * allocated per request, by function), Q_SMAPS=<file> a copy of its memory map after the load.
+ * DATABASE_URL / REDIS_URL select production.
  * Run: `pnpm --filter @relay/bench quick` after `pnpm build` (apps/gateway/dist must be current).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -144,6 +145,11 @@ if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey,
 await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
+// Q_SMAPS=<file>: the gateway's memory map after the load (which regions hold its RSS).
+if (process.env.Q_SMAPS) {
+  const fs = await import('node:fs');
+  fs.writeFileSync(process.env.Q_SMAPS, fs.readFileSync(`/proc/${gw.pid}/smaps`));
+}
 if (process.env.Q_KEEP_OUT)
   (await import('node:fs')).writeFileSync(process.env.Q_KEEP_OUT, gw.stdout + gw.stderr);
 await gw.stop();

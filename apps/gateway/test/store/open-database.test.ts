@@ -23,7 +23,7 @@ describe('openDatabase in embedded mode', () => {
     const settings = (await first.db.execute(
       sql`select setting from pg_settings where name = 'shared_buffers'`,
     )) as unknown as { rows: unknown[] };
-    expect(settings.rows[0]).toMatchObject({ setting: '2048' });
+    expect(settings.rows[0]).toMatchObject({ setting: '1024' }); // 8 MB in 8 kB pages
     const id = newId(ID_PREFIX.user);
     await createStore(first.db).users.insert({ id, name: 'persisted' });
     await first.close();
