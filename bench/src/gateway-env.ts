@@ -27,10 +27,14 @@ export function gatewayEnv(port: number, dataDir: string): Record<string, string
 }
 
 /** The usage worker process of the production topology (`GATEWAY_USAGE_WORKER=off` on the gateway). */
-export async function startUsageWorker(root: string, env: Record<string, string>): Promise<ManagedProcess> {
+export async function startUsageWorker(
+  root: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ManagedProcess> {
   const worker = await startProcess({
     command: process.execPath,
-    args: [join(root, 'apps/gateway/dist/usage-worker-main.js')],
+    args: [...nodeArgs, join(root, 'apps/gateway/dist/usage-worker-main.js')],
     env: { ...env, LOG_LEVEL: 'info' },
   });
   await worker.waitForOutput(/usage worker started/, { timeoutMs: 60_000 });

@@ -56,7 +56,16 @@ const gw = await startProcess({
   outputLimit: process.env.Q_KEEP_OUT ? 256 * 1024 * 1024 : undefined,
   timeoutMs: 120_000,
 });
-const worker = env.REDIS_URL === undefined ? undefined : await startUsageWorker(root, env);
+const workerProfDir = mkdtempSync(join(tmpdir(), 'qprof-worker-'));
+const worker =
+  env.REDIS_URL === undefined
+    ? undefined
+    : await startUsageWorker(
+        root,
+        env,
+        // With Q_PROF the usage worker is profiled too, into a directory of its own.
+        prof ? ['--cpu-prof', `--cpu-prof-dir=${workerProfDir}`] : [],
+      );
 const url = `http://127.0.0.1:${port}`;
 const key = await seedBenchTenant({
   gatewayUrl: url,
@@ -158,6 +167,7 @@ await bare?.stop();
 await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
+if (prof && worker) console.log('worker profdir', workerProfDir);
 for (const line of allocationLines) console.log(line);
 console.log('profdir', profDir);
 rmSync(dataDir, { recursive: true, force: true });

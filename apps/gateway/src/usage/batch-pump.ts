@@ -4,7 +4,11 @@ export interface BatchPumpOptions<T> {
   /** Hands a batch on (writes it, sends it). Throwing keeps the batch: it is retried after a backoff. */
   sink: (batch: T[]) => Promise<void>;
   maxBatchSize: number;
-  /** How long the first item of a partial batch may wait for company. */
+  /**
+   * How long the first item of a partial batch may wait for company: a partial batch is handed on
+   * when its oldest item has waited this long, also when it filled up while the previous batch was
+   * being sent (shipping it at once would make batches as small as one send's duration).
+   */
   lingerMs: number;
   retry: BackoffOptions;
   /** Called for every failed attempt, before the backoff. */
@@ -33,6 +37,8 @@ export class BatchPump<T> {
   private running = false;
   private stopped = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** When the oldest item still queued (not in flight) was pushed; undefined when the queue is empty. */
+  private queuedSince: number | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
   private wakeFromBackoff: (() => void) | undefined;
   private counters = { delivered: 0, failedBatches: 0 };
@@ -46,14 +52,12 @@ export class BatchPump<T> {
       this.options.onRefused?.(item);
       return;
     }
+    if (this.queue.length === 0) this.queuedSince = Date.now();
     this.queue.push(item);
     this.pushed++;
     if (this.running) return;
     if (this.queue.length >= this.options.maxBatchSize) this.kick();
-    else if (!this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => this.kick(), this.options.lingerMs);
-      this.lingerTimer.unref();
-    }
+    else if (!this.lingerTimer) this.lingerFor(this.options.lingerMs);
   }
 
   pending(): number {
@@ -93,6 +97,7 @@ export class BatchPump<T> {
     const left = [...this.inFlight, ...this.queue];
     this.inFlight = [];
     this.queue = [];
+    this.queuedSince = undefined;
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters = [];
     return left;
@@ -110,16 +115,38 @@ export class BatchPump<T> {
     try {
       while (this.queue.length > 0 && !this.stopped) {
         const batch = this.queue.splice(0, this.options.maxBatchSize);
+        // What stays queued arrived after the batch's oldest item: its own wait is counted from then.
+        if (this.queue.length === 0) this.queuedSince = undefined;
         this.inFlight = batch;
         if (!(await this.deliver(batch))) return;
         this.inFlight = [];
         this.done += batch.length;
         this.counters.delivered += batch.length;
         this.resolveWaiters();
+        const lingerLeft = this.lingerLeft();
+        if (lingerLeft > 0) {
+          this.lingerFor(lingerLeft);
+          return;
+        }
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * How much longer the queued partial batch may wait for company: 0 when it is full, when a flush
+   * waits for it, or when its oldest item has waited `lingerMs`.
+   */
+  private lingerLeft(): number {
+    if (this.queue.length === 0 || this.queue.length >= this.options.maxBatchSize) return 0;
+    if (this.waiters.length > 0 || this.queuedSince === undefined) return 0;
+    return this.options.lingerMs - (Date.now() - this.queuedSince);
+  }
+
+  private lingerFor(ms: number): void {
+    this.lingerTimer = setTimeout(() => this.kick(), ms);
+    this.lingerTimer.unref();
   }
 
   /** True once the sink accepted the batch; false when stopped while retrying. */
