@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -70,15 +68,21 @@ export const PGLITE_SETTINGS: readonly string[] = [
   'maintenance_work_mem=16MB',
 ];
 
-function pgliteStartParams(): string[] {
-  return [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+function pgliteStartParams(defaults: readonly string[]): string[] {
+  return [...defaults, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
 }
 
 async function openPglite(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   keepWebAssemblyBaseline();
+  // Loaded only here: a gateway on Postgres never loads the engine's code (a few MB of its heap).
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   let client: PGlite;
   if (options.memory) {
-    client = new PGlite({ startParams: pgliteStartParams() });
+    client = new PGlite({ startParams: pgliteStartParams(PGlite.defaultStartParams) });
   } else {
     if (!options.dataDir) throw new Error('openDatabase: dataDir is required when databaseUrl is unset');
     const dir = join(options.dataDir, 'pg');
@@ -86,7 +90,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<OpenedDatabase>
     // Creating a cluster (initdb) and the first migrations take the engine's memory to ~700 MB, which
     // the process would keep for life: a short-lived child process does it instead.
     if (!existsSync(join(dir, 'PG_VERSION'))) await initialisePgliteInChild(dir, options.migrate !== false);
-    client = new PGlite(dir, { relaxedDurability: true, startParams: pgliteStartParams() });
+    client = new PGlite(dir, {
+      relaxedDurability: true,
+      startParams: pgliteStartParams(PGlite.defaultStartParams),
+    });
   }
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
