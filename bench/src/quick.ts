@@ -8,7 +8,7 @@
  * DATABASE_URL / REDIS_URL select production.
  * Run: `pnpm --filter @relay/bench quick` after `pnpm build` (apps/gateway/dist must be current).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,15 +56,16 @@ const gw = await startProcess({
   outputLimit: process.env.Q_KEEP_OUT ? 256 * 1024 * 1024 : undefined,
   timeoutMs: 120_000,
 });
-const workerProfDir = mkdtempSync(join(tmpdir(), 'qprof-worker-'));
+// With Q_PROF the usage worker (production) is profiled too, into a directory of its own.
+const workerProfDir =
+  prof && env.REDIS_URL !== undefined ? mkdtempSync(join(tmpdir(), 'qprof-worker-')) : undefined;
 const worker =
   env.REDIS_URL === undefined
     ? undefined
     : await startUsageWorker(
         root,
         env,
-        // With Q_PROF the usage worker is profiled too, into a directory of its own.
-        prof ? ['--cpu-prof', `--cpu-prof-dir=${workerProfDir}`] : [],
+        workerProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${workerProfDir}`],
       );
 const url = `http://127.0.0.1:${port}`;
 const key = await seedBenchTenant({
@@ -155,19 +156,15 @@ await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
 // Q_SMAPS=<file>: the gateway's memory map after the load (which regions hold its RSS).
-if (process.env.Q_SMAPS) {
-  const fs = await import('node:fs');
-  fs.writeFileSync(process.env.Q_SMAPS, fs.readFileSync(`/proc/${gw.pid}/smaps`));
-}
-if (process.env.Q_KEEP_OUT)
-  (await import('node:fs')).writeFileSync(process.env.Q_KEEP_OUT, gw.stdout + gw.stderr);
+if (process.env.Q_SMAPS) writeFileSync(process.env.Q_SMAPS, readFileSync(`/proc/${gw.pid}/smaps`));
+if (process.env.Q_KEEP_OUT) writeFileSync(process.env.Q_KEEP_OUT, gw.stdout + gw.stderr);
 await gw.stop();
 await worker?.stop();
 await bare?.stop();
 await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);
-if (prof && worker) console.log('worker profdir', workerProfDir);
+if (workerProfDir !== undefined) console.log('worker profdir', workerProfDir);
 for (const line of allocationLines) console.log(line);
 console.log('profdir', profDir);
 rmSync(dataDir, { recursive: true, force: true });

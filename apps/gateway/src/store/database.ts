@@ -57,7 +57,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
  * PGlite's memory settings, sized for one gateway process (its defaults are a server's: 128 MB of
  * shared buffers, 100 connections). WebAssembly memory never shrinks, so what the engine touches
  * once stays in the process's RSS: docs/adr/0013. 8 MB of shared buffers left the engine's memory at
- * 18 instead of 29 MB after load, for ~5 % more CPU per usage row with a million rows stored (adr/0024).
+ * 18 instead of 29 MB after load, for ~5 % more CPU per usage row with a million rows stored (docs/adr/0024).
  */
 export const PGLITE_SETTINGS: readonly string[] = [
   'shared_buffers=8MB',

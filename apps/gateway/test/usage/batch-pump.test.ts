@@ -52,8 +52,9 @@ describe('BatchPump', () => {
     // ~1 000 ms / 100 ms of linger: about ten batches (shipping whatever arrived during each 5 ms send
     // made ~150 batches of a few items each).
     expect(batches.length).toBeLessThanOrEqual(15);
-    // No item waited much longer than the linger interval for its batch to leave.
-    for (const batch of batches.slice(0, -1)) expect(batch.oldestWaitMs).toBeLessThan(100 + 150);
+    // No item waited much longer than the linger interval for its batch to leave (the margin is for a
+    // loaded machine's late timers; waiting for a full batch instead would be ~1 000 ms).
+    for (const batch of batches.slice(0, -1)) expect(batch.oldestWaitMs).toBeLessThan(100 + 400);
   });
 
   it('ships a full batch at once, without waiting for the linger interval', async () => {
