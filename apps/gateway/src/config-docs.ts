@@ -44,6 +44,11 @@ export const GATEWAY_CONFIG_DOCS: Record<string, { description: string; default?
     description:
       'With Redis: `inline` writes the usage queue to the database from this process; `off` leaves it to separate usage workers (`apps/gateway/src/usage-worker-main.ts`).',
   },
+  GATEWAY_HEAP_GROWTH_PERCENT: {
+    default: '50 embedded, 0 with DATABASE_URL',
+    description:
+      'How far the JavaScript heap may grow past the live data of its last full collection before the next one (limit = live × (1 + this/100)); 0 keeps V8’s own factor (up to 4×). Bounds the embedded gateway’s peak memory under load (ADR 0025); 0–300.',
+  },
   GATEWAY_REDIS_PREFIX: {
     description:
       'Namespace of every Redis key this deployment writes (runtime state and usage queue), so several deployments can share one Redis. Unset: `relay:` and `{relay}`.',

@@ -52,6 +52,7 @@ export const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -')
     .optional(),
+  GATEWAY_HEAP_GROWTH_PERCENT: intFromEnv(0, 300).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,6 +106,13 @@ export type GatewayConfig = {
    * deployments can share one Redis. Unset: `relay:` for runtime state and `{relay}` for the usage queue.
    */
   redisPrefix: string | undefined;
+  /**
+   * How far V8 lets its old generation grow past the live data of the last full collection before the
+   * next one (the limit is live × (1 + this / 100)); 0 leaves V8's own factor (up to 4×). Embedded
+   * mode defaults to 50: its engine holds its memory beside the heap, and under load the heap would
+   * otherwise double before collecting promoted garbage (docs/adr/0025).
+   */
+  heapGrowthPercent: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -169,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     limiterUnavailable: e.GATEWAY_LIMITER_UNAVAILABLE,
     reserveMaxTokens: e.GATEWAY_RESERVE_MAX_TOKENS,
     redisPrefix: e.GATEWAY_REDIS_PREFIX,
+    heapGrowthPercent: e.GATEWAY_HEAP_GROWTH_PERCENT ?? (e.DATABASE_URL === undefined ? 50 : 0),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { createRequestListener } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { Drain } from './http/drain.ts';
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  // V8 reads this factor each time it sets the next full collection's threshold, so setting it here,
+  // before the heap has grown, has the effect of the command-line flag (which NODE_OPTIONS refuses).
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   const services = await buildServices(config, logger);
   const drain = new Drain();
   const deps = { ...services.deps, drain };

@@ -28,7 +28,17 @@ describe('gateway config', () => {
       leaseTtlMs: 30_000,
       limiterUnavailable: 'closed',
       reserveMaxTokens: 4_096,
+      heapGrowthPercent: 50,
     });
+  });
+
+  it('bounds heap growth by default only in embedded mode, and takes an explicit factor in both', () => {
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://u@db/relay' }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ ...base, GATEWAY_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(
+      loadConfig({ ...base, DATABASE_URL: 'postgres://u@db/relay', GATEWAY_HEAP_GROWTH_PERCENT: '30' })
+        .heapGrowthPercent,
+    ).toBe(30);
   });
 
   it('requires the admin token and names it', () => {
@@ -44,6 +54,8 @@ describe('gateway config', () => {
     [{ GATEWAY_LEASE_TTL_MS: '10' }, 'GATEWAY_LEASE_TTL_MS'],
     [{ GATEWAY_LIMITER_UNAVAILABLE: 'maybe' }, 'GATEWAY_LIMITER_UNAVAILABLE'],
     [{ GATEWAY_RESERVE_MAX_TOKENS: '0' }, 'GATEWAY_RESERVE_MAX_TOKENS'],
+    [{ GATEWAY_HEAP_GROWTH_PERCENT: '301' }, 'GATEWAY_HEAP_GROWTH_PERCENT'],
+    [{ GATEWAY_HEAP_GROWTH_PERCENT: '1.5' }, 'GATEWAY_HEAP_GROWTH_PERCENT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ GATEWAY_ADMIN_LISTEN: 'nope' }, 'GATEWAY_ADMIN_LISTEN'],
     [{ GATEWAY_ADMIN_LISTEN: '127.0.0.1:99999' }, 'GATEWAY_ADMIN_LISTEN'],
