@@ -25,7 +25,7 @@ import { benchTranslation, type TranslationFigures, translationTable } from './t
  * pass-through proxy, in one run on loopback. Bounded: every load phase has a fixed duration.
  * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests,
  * BENCH_WARMUP_S (default 5) of unmeasured load per target and mode before its figures are taken.
- * BENCH_IDLE_S (default 30): how long a gateway stays without requests before its idle RSS is read.
+ * BENCH_IDLE_S (default 40): how long a gateway stays without requests before its idle RSS is read.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
  * The gateway runs as production does: the esbuild bundle (built first), never tsx.
  * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most
@@ -37,7 +37,7 @@ const root = join(here, '..', '..');
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const warmUpS = Number(process.env.BENCH_WARMUP_S ?? 5);
-const idleS = Number(process.env.BENCH_IDLE_S ?? 30);
+const idleS = Number(process.env.BENCH_IDLE_S ?? 40);
 const cpuProf = process.env.BENCH_CPU_PROF === '1';
 const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
 const resultsDir = join(root, 'bench', 'results');
@@ -116,7 +116,7 @@ async function measure(
 
 /**
  * RSS right after start (and seeding), then after BENCH_IDLE_S seconds without requests: V8 keeps the
- * young generation it grew into during start-up (2 × 16 MB) until its memory reducer runs, 10–25 s after
+ * young generation it grew into during start-up (2 × 16 MB) until its memory reducer runs, 10–35 s after
  * the process went quiet, so the first figure includes start-up's transient heap and the second is
  * what an idle gateway holds.
  */
