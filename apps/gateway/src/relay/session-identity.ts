@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const SANE_SESSION_ID = /^[\w.:@-]{1,200}$/;
 
@@ -23,7 +23,7 @@ export function sessionIdentity(header: string | undefined, body: ChatLikeBody):
   if (typeof metadataUser === 'string' && metadataUser !== '') return `u:${metadataUser.slice(0, 200)}`;
   const opening = conversationOpening(body);
   if (opening === undefined) return undefined;
-  return `c:${createHash('sha256').update(opening).digest('base64url').slice(0, 22)}`;
+  return `c:${hash('sha256', opening, 'base64url').slice(0, 22)}`;
 }
 
 function conversationOpening(body: ChatLikeBody): string | undefined {

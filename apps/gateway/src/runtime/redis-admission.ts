@@ -205,7 +205,7 @@ return 1
 );
 
 /*
- * KEYS = lease, rb×nrl, cs×ncs, bg×nb, br×nb, rb×nadj, cs×nfree.
+ * KEYS = lease, rb×nrl (only with a refund; nrl = 0 otherwise), cs×ncs, bg×nb, br×nb, rb×nadj, cs×nfree.
  * ARGV = now, requestId, charged, refund (0/1), nrl, ncs, nb, nadj, tombstoneTtl, idle, nfree,
  *        then the cost per rb (refund), then the delta per adjusted rb.
  */
@@ -355,7 +355,8 @@ export class RedisAdmission implements Admission {
     validateAdmission(request);
     validateSettlement(settlement);
     const p = this.prefix;
-    const limits = counted(request.limits);
+    // The rate-limit buckets are touched only by a refund: without one they are not sent at all.
+    const limits = settlement.refund === true ? counted(request.limits) : [];
     const slots = counted(request.slots);
     const adjust = (settlement.adjust ?? []).filter((a) => a.delta !== 0);
     const keys = [this.leaseKey(request)];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BackoffOptions } from './backoff.ts';
@@ -47,9 +47,8 @@ export function usageJobId(requestId: string): string {
  * database writes each request_id once.
  */
 export function usageBatchJobId(requestIds: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const id of requestIds) hash.update(id).update('\n');
-  return `b-${hash.digest('base64url')}`;
+  // The same digest as hashing each id followed by a newline, in one native call.
+  return `b-${hash('sha256', `${requestIds.join('\n')}\n`, 'base64url')}`;
 }
 
 /**

@@ -137,6 +137,28 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
       expect((await admission.admit(rpm('t2'))).admitted).toBe(true);
     });
 
+    it('corrects a token window to the tokens used when the lease is released (no refund of the rest)', async () => {
+      const tpm = (id: string) =>
+        request(id, {
+          limits: [
+            { key: `{${tenant}}:rpm:key`, limit: 100, windowMs: 60_000 },
+            { key: `{${tenant}}:tpm:key`, limit: 100, windowMs: 60_000, cost: 80 },
+          ],
+          slots: [],
+        });
+      expect((await admission.admit(tpm('k1'))).admitted).toBe(true); // 80 of 100 tokens
+      expect(await admission.admit(tpm('k2'))).toMatchObject({ admitted: false, reason: 'rate_limited', index: 1 });
+      // The request used 20 tokens, not the 80 estimated: 60 go back to the window, the rpm unit does not.
+      await admission.release(tpm('k1'), { adjust: [{ key: `{${tenant}}:tpm:key`, delta: -60 }] });
+      expect((await admission.admit(tpm('k3'))).admitted).toBe(true); // 20 + 80 of 100
+      expect(await admission.admit(tpm('k4'))).toMatchObject({ admitted: false, reason: 'rate_limited', index: 1 });
+      const rpmOnly = (id: string) =>
+        request(id, { limits: [{ key: `{${tenant}}:rpm:key`, limit: 3, windowMs: 60_000 }], slots: [] });
+      // k1 and k3 were counted (the refused ones were not): one more fits in an rpm limit of 3.
+      expect((await admission.admit(rpmOnly('r1'))).admitted).toBe(true);
+      expect((await admission.admit(rpmOnly('r2'))).admitted).toBe(false);
+    });
+
     it('reserves worst-case costs so concurrent requests cannot overspend, and settles to the charge', async () => {
       const b = (id: string) => request(id, { slots: [], budgets: [budget({ reserveMicros: 40n })] });
       expect((await admission.admit(b('m1'))).admitted).toBe(true); // 0 < 100, reserved 40
