@@ -147,11 +147,19 @@ export function describeAdmissionConformance(name: string, factory: BackendFacto
           slots: [],
         });
       expect((await admission.admit(tpm('k1'))).admitted).toBe(true); // 80 of 100 tokens
-      expect(await admission.admit(tpm('k2'))).toMatchObject({ admitted: false, reason: 'rate_limited', index: 1 });
+      expect(await admission.admit(tpm('k2'))).toMatchObject({
+        admitted: false,
+        reason: 'rate_limited',
+        index: 1,
+      });
       // The request used 20 tokens, not the 80 estimated: 60 go back to the window, the rpm unit does not.
       await admission.release(tpm('k1'), { adjust: [{ key: `{${tenant}}:tpm:key`, delta: -60 }] });
       expect((await admission.admit(tpm('k3'))).admitted).toBe(true); // 20 + 80 of 100
-      expect(await admission.admit(tpm('k4'))).toMatchObject({ admitted: false, reason: 'rate_limited', index: 1 });
+      expect(await admission.admit(tpm('k4'))).toMatchObject({
+        admitted: false,
+        reason: 'rate_limited',
+        index: 1,
+      });
       const rpmOnly = (id: string) =>
         request(id, { limits: [{ key: `{${tenant}}:rpm:key`, limit: 3, windowMs: 60_000 }], slots: [] });
       // k1 and k3 were counted (the refused ones were not): one more fits in an rpm limit of 3.
