@@ -12,7 +12,14 @@ export function upstreamBody(
   upstreamModel: string,
 ): Buffer {
   const askUsage = endpoint.kind === 'chat' && request.stream && !request.clientWantsUsage;
-  if (upstreamModel === request.model && !askUsage) return raw;
+  const sameModel = upstreamModel === request.model;
+  if (sameModel && !askUsage) return raw;
+  // The usual chat stream: the client sent no stream_options at all, so the member is added to its
+  // own bytes (~1 µs) instead of re-serialising the whole body (~13 µs for a 1 KB request).
+  if (sameModel && request.body.stream_options === undefined) {
+    const spliced = withLeadingMember(raw, ASK_USAGE_MEMBER);
+    if (spliced !== undefined) return spliced;
+  }
   const body: Record<string, unknown> = { ...request.body, model: upstreamModel };
   if (askUsage) {
     const options = request.body.stream_options;
@@ -22,4 +29,28 @@ export function upstreamBody(
     };
   }
   return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+const ASK_USAGE_MEMBER = '"stream_options":{"include_usage":true}';
+
+/** JSON whitespace (RFC 8259): space, tab, line feed, carriage return. */
+const isJsonSpace = (byte: number | undefined): boolean =>
+  byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+
+/**
+ * `raw` (a JSON object that does not contain `member`'s key) with `member` added as its first member,
+ * or undefined when the bytes do not start with `{` after whitespace (then the caller re-serialises).
+ */
+export function withLeadingMember(raw: Buffer, member: string): Buffer | undefined {
+  let open = 0;
+  while (isJsonSpace(raw[open])) open += 1;
+  if (raw[open] !== 0x7b) return undefined;
+  let next = open + 1;
+  while (isJsonSpace(raw[next])) next += 1;
+  const empty = raw[next] === 0x7d;
+  return Buffer.concat([
+    raw.subarray(0, open + 1),
+    Buffer.from(empty ? member : `${member},`, 'utf8'),
+    raw.subarray(open + 1),
+  ]);
 }
