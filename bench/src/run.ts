@@ -15,6 +15,7 @@ import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.t
 import { type LoadRequest, runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls, waitUntilIdle } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
+import { byRound } from './rounds.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
 import { seedBenchTenant } from './tenant.ts';
@@ -26,6 +27,10 @@ import { benchTranslation, type TranslationFigures, translationTable } from './t
  * BENCH_DURATION_S (default 5) per load phase, BENCH_SEQUENTIAL (default 500) sequential requests,
  * BENCH_WARMUP_S (default 5) of unmeasured load per target and mode before its figures are taken.
  * BENCH_IDLE_S (default 40): how long a gateway stays without requests before its idle RSS is read.
+ * BENCH_ROUNDS (default 3): the sequential probes and the 32-connection phases are taken in this many
+ * rounds with the targets interleaved within each round (direct, bare proxy, gateway; the 100k-key
+ * gateway beside the small one; the order reversed every other round), and every ratio of the summary is the median of its per-round values
+ * (listed under `per_round`): a VM whose speed drifts over minutes then moves both sides of a ratio.
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
  * The gateway runs as production does: the esbuild bundle (built first), never tsx.
  * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most
@@ -38,6 +43,7 @@ const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const warmUpS = Number(process.env.BENCH_WARMUP_S ?? 5);
 const idleS = Number(process.env.BENCH_IDLE_S ?? 40);
+const roundCount = Math.max(1, Math.trunc(Number(process.env.BENCH_ROUNDS ?? 3)));
 const cpuProf = process.env.BENCH_CPU_PROF === '1';
 const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
 const resultsDir = join(root, 'bench', 'results');
@@ -65,11 +71,23 @@ type Target = {
 };
 type Figures = Record<string, number | string>;
 
+/**
+ * The targets in the order of a round: reversed every other round, so a machine that drifts slower or
+ * faster during a run does not always favour the target measured last.
+ */
+function inTurn<T>(targets: readonly T[], round: number): readonly T[] {
+  return round % 2 === 0 ? [...targets].reverse() : targets;
+}
+
+/** Where a load row belongs: the main comparison, or the 100k-key gateway against the small one. */
+type Phase = 'main' | 'scale';
+
 async function measure(
   target: Target,
   mockPid: number,
   stream: boolean,
   connections: number,
+  place: { phase: Phase; round: number } = { phase: 'main', round: 1 },
 ): Promise<Figures> {
   const request: LoadRequest = {
     url: `${target.url}/v1/chat/completions`,
@@ -97,6 +115,8 @@ async function measure(
     target: target.name,
     mode: stream ? 'stream' : 'non-stream',
     connections,
+    phase: place.phase,
+    round: place.round,
     rps: result.rps,
     errors: result.errors + result.non2xx,
     cpu_us_per_req: Math.round(cpu),
@@ -139,11 +159,14 @@ async function warmUp(target: Target, stream: boolean): Promise<void> {
 async function startGateway(
   mock: { url: string; apiKey: string },
   scale: { keys: number; accounts: number },
+  redisPrefix?: string,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
   if (scale.keys > 0) await seedScale({ dataDir, databaseUrl: process.env.DATABASE_URL, ...scale });
   const port = await freePort();
   const env = gatewayEnv(port, dataDir);
+  // Production: a second gateway running beside the first keeps its usage queue (and worker) apart.
+  if (redisPrefix !== undefined && env.REDIS_URL !== undefined) env.GATEWAY_REDIS_PREFIX = redisPrefix;
   const started = performance.now();
   const gateway = await startProcess({
     command: process.execPath,
@@ -291,20 +314,35 @@ async function main(): Promise<void> {
       sequentialCount,
       durationS,
     });
-    for (const target of onlyTranslation ? [] : targets) {
+    if (!onlyTranslation) {
       // Every target is warmed up the same way before it is measured: a long-running server is
       // measured, not its JIT compiler's first seconds (optimising compiles run on background threads
       // and count in the process's CPU).
-      for (const stream of [false, true]) await warmUp(target, stream);
+      for (const target of targets) for (const stream of [false, true]) await warmUp(target, stream);
+      const perRound = Math.ceil(sequentialCount / roundCount);
       for (const stream of [false, true]) {
-        // Sequential first (an idle system), then load at 8 and 32 connections.
-        const seq = await runSequential(
-          { url: `${target.url}/v1/chat/completions`, headers: target.headers, body: body(stream) },
-          sequentialCount,
-        );
-        probes.push({ target: target.name, mode: stream ? 'stream' : 'non-stream', ...roundAll(seq) });
-        for (const connections of [8, 32])
-          rows.push(await measure(target, mock.process.pid, stream, connections));
+        // Sequential first (an idle system), then load at 8 and 32 connections; the targets take
+        // turns within each round.
+        for (let round = 1; round <= roundCount; round += 1) {
+          for (const target of inTurn(targets, round)) {
+            const seq = await runSequential(
+              { url: `${target.url}/v1/chat/completions`, headers: target.headers, body: body(stream) },
+              perRound,
+            );
+            probes.push({
+              target: target.name,
+              mode: stream ? 'stream' : 'non-stream',
+              round,
+              ...roundAll(seq),
+            });
+          }
+        }
+        for (const target of targets) rows.push(await measure(target, mock.process.pid, stream, 8));
+        for (let round = 1; round <= roundCount; round += 1) {
+          for (const target of inTurn(targets, round)) {
+            rows.push(await measure(target, mock.process.pid, stream, 32, { phase: 'main', round }));
+          }
+        }
       }
     }
     const gatewayStream8 = rows.find(
@@ -324,14 +362,15 @@ async function main(): Promise<void> {
       idle_rss_mb: round(idle.rss),
       peak_rss_mb: round(memoryMb(small.gateway.pid).peak),
     });
-    await small.stop();
     if (onlyTranslation) {
+      await small.stop();
       console.log(translationTable(translation));
       console.log(JSON.stringify(translation.summary, null, 2));
       return;
     }
 
-    const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 });
+    // The 100k-key gateway runs beside the small one, and the two take turns in each round.
+    const large = await startGateway(mock, { keys: 100_000, accounts: 10_000 }, 'bench-large:');
     processes.push(large.gateway, ...(large.worker ? [large.worker] : []));
     const largeTarget: Target = {
       name: 'gateway (100k keys, 10k accounts)',
@@ -341,8 +380,8 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${large.key}` },
     };
     const largeIdle = await idleMemory(large.gateway.pid);
-    // Warmed up as the small gateway was before its 32-connection row (a sequential probe and a load
-    // at 8 connections): the comparison is of per-request cost, not of a cold JIT.
+    // Warmed up as the small gateway was before its 32-connection rows (a sequential probe and a
+    // load at 8 connections): the comparison is of per-request cost, not of a cold JIT.
     await warmUp(largeTarget, false);
     await warmUp(largeTarget, true);
     await runSequential(
@@ -350,7 +389,12 @@ async function main(): Promise<void> {
       sequentialCount,
     );
     await measure(largeTarget, mock.process.pid, false, 8);
-    rows.push(await measure(largeTarget, mock.process.pid, false, 32));
+    const smallTarget = targets[2] as Target;
+    for (let round = 1; round <= roundCount; round += 1) {
+      for (const target of inTurn([smallTarget, largeTarget], round)) {
+        rows.push(await measure(target, mock.process.pid, false, 32, { phase: 'scale', round }));
+      }
+    }
     memory.push({
       scenario: '100k keys / 10k accounts',
       start_ms: large.startMs,
@@ -359,6 +403,7 @@ async function main(): Promise<void> {
       peak_rss_mb: round(memoryMb(large.gateway.pid).peak),
     });
     await large.stop();
+    await small.stop();
   } finally {
     for (const child of processes) await child.stop().catch(() => undefined);
     await mock.stop();
@@ -382,56 +427,103 @@ function report(
   environment: Record<string, unknown>,
   translation: TranslationFigures | undefined,
 ): void {
-  const find = (target: string, mode: string, connections: number) =>
-    rows.find((row) => row.target === target && row.mode === mode && row.connections === connections);
-  const ratio = (target: string) => {
-    const direct = find('direct', 'non-stream', 32);
-    const other = find(target, 'non-stream', 32);
-    return direct && other ? round(Number(other.rps) / Number(direct.rps), 3) : Number.NaN;
+  /** A 32-connection row's figure in one round (main comparison, or the 100k-key one). */
+  const at = (phase: Phase, target: string, mode: string, field: string) => (n: number) =>
+    figure(
+      rows.find(
+        (row) =>
+          row.phase === phase &&
+          row.round === n &&
+          row.target === target &&
+          row.mode === mode &&
+          row.connections === 32,
+      )?.[field],
+    );
+  const main = (target: string, field: string, mode = 'non-stream') => at('main', target, mode, field);
+  const probe = (target: string, mode: string, field: string) => (n: number) =>
+    figure(probes.find((p) => p.target === target && p.mode === mode && p.round === n)?.[field]);
+  const perRound: Record<string, number[]> = {};
+  /** The median over rounds of `of(n)`; the per-round values are kept under `per_round`. */
+  const median = (name: string, of: (n: number) => number, digits = 2) => {
+    const taken = byRound(roundCount, of);
+    perRound[name] = taken.rounds.map((value) => round(value, digits));
+    return round(taken.median, digits);
   };
-  const seq = (target: string, mode: string) => probes.find((p) => p.target === target && p.mode === mode);
-  const added = (target: string, mode: string, field: string) =>
-    round(Number(seq(target, mode)?.[field]) - Number(seq('direct', mode)?.[field]), 3);
+  const ratio = (a: (n: number) => number, b: (n: number) => number) => (n: number) => a(n) / b(n);
+  const sum = (a: (n: number) => number, b: (n: number) => number) => (n: number) =>
+    a(n) + (Number.isFinite(b(n)) ? b(n) : 0);
+  const added = (target: string, mode: string, field: string) => (n: number) =>
+    probe(target, mode, field)(n) - probe('direct', mode, field)(n);
+  const gatewayCpu = main('gateway', 'cpu_us_per_req');
+  const bareCpu = main('bare-proxy', 'cpu_us_per_req');
   const summary = {
-    gateway_cpu_us_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.cpu_us_per_req,
-    bare_proxy_cpu_us_per_req_non_stream_32: find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req,
-    gateway_throughput_ratio_32: ratio('gateway'),
-    bare_proxy_throughput_ratio_32: ratio('bare-proxy'),
-    gateway_cpu_vs_bare_proxy: round(
-      Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req) /
-        Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
-      2,
+    rounds: roundCount,
+    gateway_cpu_us_per_req_non_stream_32: median('gateway_cpu_us_per_req_non_stream_32', gatewayCpu, 0),
+    bare_proxy_cpu_us_per_req_non_stream_32: median('bare_proxy_cpu_us_per_req_non_stream_32', bareCpu, 0),
+    gateway_throughput_ratio_32: median(
+      'gateway_throughput_ratio_32',
+      ratio(main('gateway', 'rps'), main('direct', 'rps')),
+      3,
     ),
-    usage_worker_cpu_us_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.worker_cpu_us_per_req,
-    gateway_plus_worker_cpu_vs_bare_proxy: round(
-      (Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req) +
-        Number(find('gateway', 'non-stream', 32)?.worker_cpu_us_per_req || 0)) /
-        Number(find('bare-proxy', 'non-stream', 32)?.cpu_us_per_req),
-      2,
+    bare_proxy_throughput_ratio_32: median(
+      'bare_proxy_throughput_ratio_32',
+      ratio(main('bare-proxy', 'rps'), main('direct', 'rps')),
+      3,
     ),
-    redis_cpu_us_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.redis_cpu_us_per_req,
-    gateway_syscalls_per_req_non_stream_32: find('gateway', 'non-stream', 32)?.syscalls_per_req,
-    bare_proxy_syscalls_per_req_non_stream_32: find('bare-proxy', 'non-stream', 32)?.syscalls_per_req,
-    gateway_p99_under_load_ms: find('gateway', 'non-stream', 32)?.p99_ms,
-    bare_proxy_p99_under_load_ms: find('bare-proxy', 'non-stream', 32)?.p99_ms,
-    gateway_p99_under_load_vs_bare_proxy: round(
-      Number(find('gateway', 'non-stream', 32)?.p99_ms) /
-        Number(find('bare-proxy', 'non-stream', 32)?.p99_ms),
-      2,
+    gateway_cpu_vs_bare_proxy: median('gateway_cpu_vs_bare_proxy', ratio(gatewayCpu, bareCpu)),
+    usage_worker_cpu_us_per_req_non_stream_32: median(
+      'usage_worker_cpu_us_per_req_non_stream_32',
+      main('gateway', 'worker_cpu_us_per_req'),
+      0,
+    ),
+    gateway_plus_worker_cpu_vs_bare_proxy: median(
+      'gateway_plus_worker_cpu_vs_bare_proxy',
+      ratio(sum(gatewayCpu, main('gateway', 'worker_cpu_us_per_req')), bareCpu),
+    ),
+    redis_cpu_us_per_req_non_stream_32: median(
+      'redis_cpu_us_per_req_non_stream_32',
+      main('gateway', 'redis_cpu_us_per_req'),
+      0,
+    ),
+    gateway_syscalls_per_req_non_stream_32: median(
+      'gateway_syscalls_per_req_non_stream_32',
+      main('gateway', 'syscalls_per_req'),
+    ),
+    bare_proxy_syscalls_per_req_non_stream_32: median(
+      'bare_proxy_syscalls_per_req_non_stream_32',
+      main('bare-proxy', 'syscalls_per_req'),
+    ),
+    gateway_p99_under_load_ms: median('gateway_p99_under_load_ms', main('gateway', 'p99_ms'), 0),
+    bare_proxy_p99_under_load_ms: median('bare_proxy_p99_under_load_ms', main('bare-proxy', 'p99_ms'), 0),
+    gateway_p99_under_load_vs_bare_proxy: median(
+      'gateway_p99_under_load_vs_bare_proxy',
+      ratio(main('gateway', 'p99_ms'), main('bare-proxy', 'p99_ms')),
     ),
     stream_per_chunk_cpu_us: chunks.per_chunk_cpu_us,
-    gateway_added_p50_ms: added('gateway', 'non-stream', 'p50Ms'),
-    gateway_added_p99_ms: added('gateway', 'non-stream', 'p99Ms'),
-    gateway_added_stream_ttfb_p50_ms: added('gateway', 'stream', 'ttfbP50Ms'),
-    bare_added_p50_ms: added('bare-proxy', 'non-stream', 'p50Ms'),
-    bare_added_stream_ttfb_p50_ms: added('bare-proxy', 'stream', 'ttfbP50Ms'),
-    large_vs_small_cpu: round(
-      Number(find('gateway (100k keys, 10k accounts)', 'non-stream', 32)?.cpu_us_per_req) /
-        Number(find('gateway', 'non-stream', 32)?.cpu_us_per_req),
+    gateway_added_p50_ms: median('gateway_added_p50_ms', added('gateway', 'non-stream', 'p50Ms'), 3),
+    gateway_added_p99_ms: median('gateway_added_p99_ms', added('gateway', 'non-stream', 'p99Ms'), 3),
+    gateway_added_stream_ttfb_p50_ms: median(
+      'gateway_added_stream_ttfb_p50_ms',
+      added('gateway', 'stream', 'ttfbP50Ms'),
+      3,
+    ),
+    bare_added_p50_ms: median('bare_added_p50_ms', added('bare-proxy', 'non-stream', 'p50Ms'), 3),
+    bare_added_stream_ttfb_p50_ms: median(
+      'bare_added_stream_ttfb_p50_ms',
+      added('bare-proxy', 'stream', 'ttfbP50Ms'),
+      3,
+    ),
+    large_vs_small_cpu: median(
+      'large_vs_small_cpu',
+      ratio(
+        at('scale', 'gateway (100k keys, 10k accounts)', 'non-stream', 'cpu_us_per_req'),
+        at('scale', 'gateway', 'non-stream', 'cpu_us_per_req'),
+      ),
       3,
     ),
     errors: rows.reduce((sum, row) => sum + Number(row.errors), 0) + Number(chunks.errors ?? 0),
     translation: translation?.summary,
+    per_round: perRound,
   };
   const dir = resultsDir;
   mkdirSync(dir, { recursive: true });
@@ -451,17 +543,18 @@ function report(
   };
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const table = [
-    '| target | mode | conns | req/s | CPU µs/req | usage worker CPU µs/req | Redis CPU µs/req | syscalls/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| target | mode | conns | phase | round | req/s | CPU µs/req | usage worker CPU µs/req | Redis CPU µs/req | syscalls/req | mock CPU µs/req | p50 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.rps} | ${r.cpu_us_per_req} | ${r.worker_cpu_us_per_req} | ${r.redis_cpu_us_per_req} | ${r.syscalls_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
+        `| ${r.target} | ${r.mode} | ${r.connections} | ${r.phase} | ${r.round} | ${r.rps} | ${r.cpu_us_per_req} | ${r.worker_cpu_us_per_req} | ${r.redis_cpu_us_per_req} | ${r.syscalls_per_req} | ${r.mock_cpu_us_per_req} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} |`,
     ),
     '',
-    '| target | mode | seq p50 ms | seq p99 ms | TTFB p50 ms | TTFB p99 ms |',
-    '|---|---|---|---|---|---|',
+    '| target | mode | round | seq p50 ms | seq p99 ms | TTFB p50 ms | TTFB p99 ms |',
+    '|---|---|---|---|---|---|---|',
     ...probes.map(
-      (p) => `| ${p.target} | ${p.mode} | ${p.p50Ms} | ${p.p99Ms} | ${p.ttfbP50Ms} | ${p.ttfbP99Ms} |`,
+      (p) =>
+        `| ${p.target} | ${p.mode} | ${p.round} | ${p.p50Ms} | ${p.p99Ms} | ${p.ttfbP50Ms} | ${p.ttfbP99Ms} |`,
     ),
     '',
     `| scenario | start ms (bundle) | RSS after start MB | idle RSS MB (${idleS} s without requests) | peak RSS MB |`,
@@ -492,6 +585,9 @@ function report(
   console.log(JSON.stringify(summary, null, 2));
 }
 
+/** A table cell as a number; an empty one (no usage worker or Redis in embedded mode) is NaN. */
+const figure = (value: number | string | undefined): number =>
+  value === undefined || value === '' ? Number.NaN : Number(value);
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 function roundAll(values: Record<string, number>): Figures {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v, 3)]));
