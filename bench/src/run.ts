@@ -29,8 +29,9 @@ import { benchTranslation, type TranslationFigures, translationTable } from './t
  * BENCH_IDLE_S (default 40): how long a gateway stays without requests before its idle RSS is read.
  * BENCH_ROUNDS (default 3): the sequential probes and the 32-connection phases are taken in this many
  * rounds with the targets interleaved within each round (direct, bare proxy, gateway; the 100k-key
- * gateway beside the small one; the order reversed every other round), and every ratio of the summary is the median of its per-round values
- * (listed under `per_round`): a VM whose speed drifts over minutes then moves both sides of a ratio.
+ * gateway beside the small one; the order reversed every other round), and every ratio of the summary
+ * is the median of its per-round values (listed under `per_round`): a VM whose speed drifts over
+ * minutes then moves both sides of a ratio (docs/adr/0026).
  * DATABASE_URL / REDIS_URL, when set, put the gateway in its production configuration.
  * The gateway runs as production does: the esbuild bundle (built first), never tsx.
  * BENCH_CPU_PROF=1 starts the gateway with `node --cpu-prof` and adds the functions with the most

@@ -15,7 +15,8 @@ export function upstreamBody(
   const sameModel = upstreamModel === request.model;
   if (sameModel && !askUsage) return raw;
   // The usual chat stream: the client sent no stream_options at all, so the member is added to its
-  // own bytes (~1 µs) instead of re-serialising the whole body (~13 µs for a 1 KB request).
+  // own bytes instead of re-serialising the whole body (1 KB: 1.2 vs 4.1 µs in a micro-benchmark,
+  // 10-18 µs for the re-serialisation in the running gateway).
   if (sameModel && request.body.stream_options === undefined) {
     const spliced = withLeadingMember(raw, ASK_USAGE_MEMBER);
     if (spliced !== undefined) return spliced;
