@@ -529,7 +529,7 @@ function report(
       ),
       3,
     ),
-    errors: rows.reduce((sum, row) => sum + Number(row.errors), 0) + Number(chunks.errors ?? 0),
+    errors: rows.reduce((total, row) => total + Number(row.errors), 0) + Number(chunks.errors ?? 0),
     translation: translation?.summary,
     per_round: perRound,
   };
