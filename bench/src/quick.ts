@@ -12,13 +12,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnMockUpstream, startProcess, startTsxProcess, waitFor } from '@relay/testkit';
+import { freePort, spawnMockUpstream, startProcess, waitFor } from '@relay/testkit';
 import { summariseAllocations } from './allocation-summary.ts';
 import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { runLoad } from './load.ts';
 import { cpuMicros, memoryMb, redisCpuMicros, syscalls } from './proc-stats.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { runSequential } from './sequential.ts';
+import { startBareProxy } from './start-bare-proxy.ts';
 import { seedBenchTenant } from './tenant.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,12 +76,7 @@ const key = await seedBenchTenant({
   mockApiKey: mock.apiKey,
   accounts: 10,
 });
-const barePort = await freePort();
-const bare =
-  process.env.Q_BARE === '0'
-    ? undefined
-    : await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
-if (bare) await bare.waitForOutput(/"url"/);
+const bare = process.env.Q_BARE === '0' ? undefined : await startBareProxy(mock.url);
 const out: Record<string, unknown> = {};
 let allocationLines: string[] = [];
 async function m(name: string, u: string, pid: number, auth: string, stream: boolean) {
@@ -151,7 +147,7 @@ async function m(name: string, u: string, pid: number, auth: string, stream: boo
   };
 }
 await m('direct', mock.url, mock.process.pid, mock.apiKey, false);
-if (bare) await m('bare', `http://127.0.0.1:${barePort}`, bare.pid, mock.apiKey, false);
+if (bare) await m('bare', bare.url, bare.process.pid, mock.apiKey, false);
 await m('gateway', url, gw.pid, key, false);
 if (process.env.Q_STREAM === '1') await m('gateway', url, gw.pid, key, true);
 out.rss = memoryMb(gw.pid);
@@ -160,7 +156,7 @@ if (process.env.Q_SMAPS) writeFileSync(process.env.Q_SMAPS, readFileSync(`/proc/
 if (process.env.Q_KEEP_OUT) writeFileSync(process.env.Q_KEEP_OUT, gw.stdout + gw.stderr);
 await gw.stop();
 await worker?.stop();
-await bare?.stop();
+await bare?.process.stop();
 await mock.stop();
 console.table(out);
 if (prof) for (const p of summariseProfiles(profDir, 45)) for (const [n, pct] of p.rows) console.log(pct, n);

@@ -9,7 +9,6 @@ import {
   spawnMockUpstream,
   startMockUpstream,
   startProcess,
-  startTsxProcess,
 } from '@relay/testkit';
 import { BENCH_ADMIN_TOKEN, gatewayEnv, startUsageWorker } from './gateway-env.ts';
 import { type LoadRequest, runLoad } from './load.ts';
@@ -18,6 +17,7 @@ import { summariseProfiles } from './profile-summary.ts';
 import { byRound } from './rounds.ts';
 import { seedScale } from './seed-scale.ts';
 import { runSequential } from './sequential.ts';
+import { startBareProxy } from './start-bare-proxy.ts';
 import { seedBenchTenant } from './tenant.ts';
 import { benchTranslation, type TranslationFigures, translationTable } from './translation.ts';
 
@@ -264,10 +264,8 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   buildGateway();
   const mock = await spawnMockUpstream({ apiKey: 'sk-bench-upstream' });
-  const barePort = await freePort();
-  const bare = await startTsxProcess(join(here, 'bare-proxy.ts'), {}, { args: [String(barePort), mock.url] });
-  await bare.waitForOutput(/"url"/);
-  const processes: ManagedProcess[] = [bare];
+  const bare = await startBareProxy(mock.url);
+  const processes: ManagedProcess[] = [bare.process];
   const rows: Figures[] = [];
   const probes: Figures[] = [];
   const memory: Figures[] = [];
@@ -286,8 +284,8 @@ async function main(): Promise<void> {
       },
       {
         name: 'bare-proxy',
-        url: `http://127.0.0.1:${barePort}`,
-        pid: bare.pid,
+        url: bare.url,
+        pid: bare.process.pid,
         headers: { ...auth, authorization: `Bearer ${mock.apiKey}` },
       },
       {
