@@ -16,6 +16,7 @@ import { ExpiringMap } from './expiring-map.ts';
 import type { MemoryConcurrencySlots } from './memory-concurrency-slots.ts';
 import type { MemoryRateLimiter } from './memory-rate-limiter.ts';
 import type { MemoryStickySessions } from './memory-sticky-sessions.ts';
+import { ReleasedRequests } from './released-requests.ts';
 
 type Mirror = {
   base: bigint;
@@ -26,7 +27,8 @@ type Mirror = {
   expiresAt: number;
 };
 
-type LeaseMark = { state: 'held' | 'done'; expiresAt: number };
+/** A lease held by a request in flight; released ones are remembered in `released`. */
+type HeldLease = { expiresAt: number };
 
 /**
  * Admission for embedded mode (one process). It shares the limiter, slot and sticky stores with the
@@ -35,7 +37,8 @@ type LeaseMark = { state: 'held' | 'done'; expiresAt: number };
  */
 export class MemoryAdmission implements Admission {
   private readonly budgets: ExpiringMap<Mirror>;
-  private readonly leases: ExpiringMap<LeaseMark>;
+  private readonly leases: ExpiringMap<HeldLease>;
+  private readonly released: ReleasedRequests;
 
   constructor(
     private readonly limiter: MemoryRateLimiter,
@@ -45,15 +48,18 @@ export class MemoryAdmission implements Admission {
   ) {
     this.budgets = new ExpiringMap(clock);
     this.leases = new ExpiringMap(clock);
+    this.released = new ReleasedRequests(clock.now());
   }
 
   async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
     validateAdmission(request);
     const now = this.clock.now();
-    const mark = this.leases.get(leaseKey(request), now);
-    if (mark?.state === 'done') return { admitted: false, reason: 'released' };
+    if (this.released.has(request.tenant, request.requestId, now))
+      return { admitted: false, reason: 'released' };
     // Admitted already (a repeated call): take nothing more.
-    if (mark?.state === 'held') return { admitted: true, sticky: this.stickyOf(request) };
+    if (this.leases.get(leaseKey(request), now) !== undefined) {
+      return { admitted: true, sticky: this.stickyOf(request) };
+    }
     const limits = request.limits;
     const limited = this.limiter.consumeManyNow(limits);
     if (!limited.allowed) {
@@ -101,7 +107,7 @@ export class MemoryAdmission implements Admission {
       mirror.reservations.set(request.requestId, { micros, deadline });
       mirror.expiresAt = Math.max(mirror.expiresAt, deadline + BUDGET_IDLE_MS);
     }
-    this.leases.set(leaseKey(request), { state: 'held', expiresAt: deadline }, now);
+    this.leases.set(leaseKey(request), { expiresAt: deadline }, now);
     return { admitted: true, sticky: this.stickyOf(request) };
   }
 
@@ -114,7 +120,7 @@ export class MemoryAdmission implements Admission {
     validateAdmission(request);
     const now = this.clock.now();
     const mark = this.leases.get(leaseKey(request), now);
-    if (mark?.state !== 'held') return false;
+    if (mark === undefined) return false;
     const deadline = now + ttlMs;
     mark.expiresAt = deadline;
     for (const slot of slotRequestsOf(request)) this.slots.renewNow(slot.key, slot.holder, deadline);
@@ -133,12 +139,11 @@ export class MemoryAdmission implements Admission {
     validateSettlement(settlement);
     const now = this.clock.now();
     const key = leaseKey(request);
-    const mark = this.leases.get(key, now);
-    if (mark?.state === 'done') {
+    if (this.released.has(request.tenant, request.requestId, now)) {
       for (const slotKey of settlement.freeSlots ?? []) this.slots.releaseNow(slotKey, request.requestId);
       return;
     }
-    if (mark?.state === 'held') {
+    if (this.leases.get(key, now) !== undefined) {
       for (const slot of slotRequestsOf(request)) this.slots.releaseNow(slot.key, slot.holder);
       if (settlement.refund === true) {
         this.limiter.adjustManyNow(
@@ -161,7 +166,8 @@ export class MemoryAdmission implements Admission {
     }
     if (settlement.adjust !== undefined) this.limiter.adjustManyNow(settlement.adjust);
     for (const slotKey of settlement.freeSlots ?? []) this.slots.releaseNow(slotKey, request.requestId);
-    this.leases.set(key, { state: 'done', expiresAt: now + tombstoneTtl(request.leaseTtlMs) }, now);
+    this.leases.delete(key);
+    this.released.add(request.tenant, request.requestId, now + tombstoneTtl(request.leaseTtlMs), now);
   }
 
   /** The budget's mirror, seeded or re-based from the caller's view; undefined when that view is too old to seed from. */
