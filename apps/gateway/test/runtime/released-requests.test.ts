@@ -15,9 +15,9 @@ describe('ReleasedRequests', () => {
 
   it('keeps tenants apart: the same request id released by one tenant is unknown to another', () => {
     const released = new ReleasedRequests(T0);
-    released.add('usr_a', 'req_shared', T0 + 60_000, T0);
-    expect(released.has('usr_a', 'req_shared', T0)).toBe(true);
-    expect(released.has('usr_b', 'req_shared', T0)).toBe(false);
+    released.add('usr_a', 'req_same', T0 + 60_000, T0);
+    expect(released.has('usr_a', 'req_same', T0)).toBe(true);
+    expect(released.has('usr_b', 'req_same', T0)).toBe(false);
   });
 
   it('drops expired ids while others are added, so memory follows the ids still remembered', () => {
